@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cnnc",
+    products: [
+        .executable(name: "cnnc", targets: ["cnnc"]),
+        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Source files, locations, diagnostics and the YAML/JSON front end. The only module that imports Yams.
+        .target(name: "CNNSpec", dependencies: ["Yams"]),
+        // Operations, shape rules, validation and the model summary.
+        .target(name: "CNNGraph", dependencies: ["CNNSpec"]),
+        // The command line: each subcommand makes one call into the libraries.
+        .executableTarget(
+            name: "cnnc",
+            dependencies: [
+                "CNNSpec", "CNNGraph",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec"]),
+        .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec"]),
+        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,110 @@
+import CNNSpec
+
+/// What a layer computes. A closed set: adding a case fails to compile in every stage that must
+/// handle it, because every switch over it is exhaustive.
+public enum Operation: Hashable, Sendable {
+    case conv2d(Conv2D)
+    case depthwiseConv2D(DepthwiseConv2D)
+    case maxPool2D(Pool2D)
+    case avgPool2D(Pool2D)
+    case globalAvgPool2D
+    case globalMaxPool2D
+    case zeroPadding2D(Padding2D)
+    case batchNorm(BatchNorm)
+    case flatten
+    case dense(Dense)
+    case activation(Activation)
+    case dropout(rate: Double)
+    case add
+    case concatenate
+
+    /// The activation fused into the layer, if any (`linear` counts as none).
+    public var activation: Activation? {
+        let fused: Activation? =
+            switch self {
+            case .conv2d(let op): op.activation
+            case .depthwiseConv2D(let op): op.activation
+            case .dense(let op): op.activation
+            case .activation(let activation): activation
+            case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
+                .dropout, .add, .concatenate:
+                nil
+            }
+        return fused == .linear ? nil : fused
+    }
+}
+
+/// The spec's `type:` vocabulary.
+public enum OperationKind: String, CaseIterable, Sendable {
+    case conv2d
+    case depthwiseConv2D = "depthwise_conv2d"
+    case maxPool2D = "max_pool2d"
+    case avgPool2D = "avg_pool2d"
+    case globalAvgPool2D = "global_avg_pool2d"
+    case globalMaxPool2D = "global_max_pool2d"
+    case zeroPadding2D = "zero_padding2d"
+    case batchNorm = "batch_norm"
+    case flatten
+    case dense
+    case activation
+    case dropout
+    case add
+    case concatenate
+
+    /// The Keras class the layer mirrors, for summaries.
+    public var kerasName: String {
+        switch self {
+        case .conv2d: "Conv2D"
+        case .depthwiseConv2D: "DepthwiseConv2D"
+        case .maxPool2D: "MaxPooling2D"
+        case .avgPool2D: "AveragePooling2D"
+        case .globalAvgPool2D: "GlobalAveragePooling2D"
+        case .globalMaxPool2D: "GlobalMaxPooling2D"
+        case .zeroPadding2D: "ZeroPadding2D"
+        case .batchNorm: "BatchNormalization"
+        case .flatten: "Flatten"
+        case .dense: "Dense"
+        case .activation: "Activation"
+        case .dropout: "Dropout"
+        case .add: "Add"
+        case .concatenate: "Concatenate"
+        }
+    }
+
+    /// The keys a layer of this kind takes besides `type`, `name` and `inputs`.
+    public var keys: [String] {
+        switch self {
+        case .conv2d: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "activation", "use_bias"]
+        case .depthwiseConv2D: ["kernel_size", "depth_multiplier", "strides", "padding", "dilation_rate", "activation", "use_bias"]
+        case .maxPool2D, .avgPool2D: ["pool_size", "strides", "padding"]
+        case .zeroPadding2D: ["padding"]
+        case .batchNorm: ["epsilon"]
+        case .dense: ["units", "activation", "use_bias"]
+        case .activation: ["activation"]
+        case .dropout: ["rate"]
+        case .globalAvgPool2D, .globalMaxPool2D, .flatten, .add, .concatenate: []
+        }
+    }
+
+    /// Whether the layer joins several inputs (`add`, `concatenate`).
+    public var isMerge: Bool { self == .add || self == .concatenate }
+
+    /// Other spellings people bring from Keras or PyTorch, mapped to the spec's.
+    static let aliases: [String: OperationKind] = [
+        "conv": .conv2d, "conv2D": .conv2d, "convolution2d": .conv2d,
+        "depthwise": .depthwiseConv2D, "depthwiseconv2d": .depthwiseConv2D,
+        "maxpool": .maxPool2D, "maxpool2d": .maxPool2D, "max_pooling2d": .maxPool2D, "maxpooling2d": .maxPool2D,
+        "avgpool": .avgPool2D, "avgpool2d": .avgPool2D, "average_pooling2d": .avgPool2D, "averagepooling2d": .avgPool2D,
+        "global_average_pooling2d": .globalAvgPool2D, "globalaveragepooling2d": .globalAvgPool2D,
+        "global_max_pooling2d": .globalMaxPool2D, "globalmaxpooling2d": .globalMaxPool2D,
+        "zeropadding2d": .zeroPadding2D, "batch_normalization": .batchNorm, "batchnormalization": .batchNorm,
+        "batchnorm": .batchNorm, "bn": .batchNorm, "linear": .dense, "fully_connected": .dense, "fc": .dense,
+        "concat": .concatenate,
+    ]
+
+    /// The spec spelling meant by an unknown type, if any.
+    public static func suggestion(for type: String) -> String? {
+        if let alias = aliases[type] ?? aliases[type.lowercased()] { return alias.rawValue }
+        return Suggestions.closest(to: type, in: allCases.map(\.rawValue))
+    }
+}

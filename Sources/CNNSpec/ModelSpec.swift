@@ -1,0 +1,48 @@
+/// The parsed spec: the document's structure checked, layer operations still names.
+///
+/// Everything here keeps its source location. Values that failed to parse are absent and a
+/// diagnostic says why; later stages check only what is present.
+public struct ModelSpec: Sendable {
+    public var file: String
+    /// The top-level mapping; missing top-level keys are reported at line 1, column 1.
+    public var location: SourceLocation
+    public var version: Located<Int>?
+    public var name: Located<String>?
+    public var description: Located<String>?
+    public var input: InputSpec?
+    /// Where `layers:` is, for diagnostics about the list as a whole; nil when it is missing.
+    public var layersLocation: SourceLocation?
+    public var layers: [LayerSpec]
+
+    public init(file: String, location: SourceLocation) {
+        self.file = file
+        self.location = location
+        self.layers = []
+    }
+}
+
+/// `input:`: the shape of one sample, batch axis implied.
+public struct InputSpec: Sendable {
+    public var location: SourceLocation
+    /// nil when `shape` is missing or malformed (already reported).
+    public var shape: Located<[Located<Int>]>?
+}
+
+/// One entry of `layers:`.
+public struct LayerSpec: Sendable {
+    /// The layer's mapping: where a missing key is reported.
+    public var location: SourceLocation
+    /// Zero-based position in `layers:`.
+    public var index: Int
+    public var type: Located<String>?
+    public var name: Located<String>?
+    public var inputs: Located<[Located<String>]>?
+    /// Every other key, in source order, for the operation's own reader.
+    public var options: [(key: Located<String>, value: SpecValue)]
+
+    public init(location: SourceLocation, index: Int) {
+        self.location = location
+        self.index = index
+        self.options = []
+    }
+}

@@ -1,0 +1,178 @@
+/// Parses a spec file into a `ModelSpec`, collecting every diagnostic instead of stopping at the first.
+///
+///     spec   := mapping { cnnc?: 1, name?: Identifier, description?: string, input: input, layers: [layer] }
+///     input  := mapping { shape: [int] }
+///     layer  := mapping { type: string, name?: Identifier, inputs?: [string] | string, <operation keys> }
+public struct SpecParser {
+    public static let topLevelKeys = ["cnnc", "name", "description", "input", "layers"]
+    public static let layerKeys = ["type", "name", "inputs"]
+
+    private let file: SourceFile
+    private var diagnostics: [Diagnostic] = []
+
+    /// Parses `file`; the spec is nil when the document could not be read at all.
+    public static func parse(_ file: SourceFile) -> (spec: ModelSpec?, diagnostics: [Diagnostic]) {
+        var parser = SpecParser(file: file)
+        let spec = parser.parseDocument()
+        return (spec, parser.diagnostics)
+    }
+
+    private init(file: SourceFile) {
+        self.file = file
+    }
+
+    private mutating func report(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    private mutating func take<T>(_ result: Result<T, Diagnostic>) -> T? {
+        switch result {
+        case .success(let value): return value
+        case .failure(let diagnostic):
+            report(diagnostic)
+            return nil
+        }
+    }
+
+    private mutating func parseDocument() -> ModelSpec? {
+        let start = file.location(line: 1, column: 1)
+        var reader = YAMLReader(file: file)
+        guard let root = take(reader.read()) else { return nil }
+        guard let root else {
+            report(.emptySpec(at: start))
+            return nil
+        }
+        guard case .mapping(let pairs) = root.kind else {
+            report(.wrongType(key: "spec", expected: "a mapping with 'input' and 'layers'", found: root))
+            return nil
+        }
+        var spec = ModelSpec(file: file.path, location: start)
+        for (key, value) in pairs {
+            switch key.value {
+            case "cnnc":
+                guard let version = take(value.integer(for: "cnnc")) else { continue }
+                guard version == 1 else {
+                    report(.unknownVersion(String(version), at: value.location))
+                    continue
+                }
+                spec.version = Located(version, at: value.location)
+            case "name":
+                guard let name = take(value.string(for: "name")) else { continue }
+                if let problem = Identifier.problem(with: name, forType: true) {
+                    report(.invalidName(name, what: "model name", at: value.location, reason: problem))
+                } else {
+                    spec.name = Located(name, at: value.location)
+                }
+            case "description":
+                if let text = take(value.string(for: "description")) {
+                    spec.description = Located(text, at: value.location)
+                }
+            case "input":
+                spec.input = parseInput(value)
+            case "layers":
+                spec.layersLocation = value.location
+                guard let elements = take(value.sequence(for: "layers", expected: "a list of layers")) else { continue }
+                if elements.isEmpty { report(.emptyLayers(at: value.location)) }
+                spec.layers = elements.enumerated().compactMap { parseLayer($1, index: $0) }
+            default:
+                report(.unknownKey(key.value, in: "the spec", allowed: SpecParser.topLevelKeys, at: key.location))
+            }
+        }
+        if spec.input == nil && !pairs.contains(where: { $0.key.value == "input" }) {
+            report(.missingKey("input", in: "the spec", at: start))
+        }
+        if spec.layersLocation == nil {
+            report(.missingKey("layers", in: "the spec", at: start))
+        }
+        return spec
+    }
+
+    private mutating func parseInput(_ value: SpecValue) -> InputSpec? {
+        guard case .mapping(let pairs) = value.kind else {
+            report(.wrongType(key: "input", expected: "a mapping with 'shape'", found: value))
+            return nil
+        }
+        var input = InputSpec(location: value.location)
+        var sawShape = false
+        for (key, value) in pairs {
+            guard key.value == "shape" else {
+                report(.unknownKey(key.value, in: "'input'", allowed: ["shape"], at: key.location))
+                continue
+            }
+            sawShape = true
+            guard let elements = take(value.sequence(for: "shape", expected: "a list of sizes such as [28, 28, 1]")) else { continue }
+            let sizes = elements.compactMap { element in take(element.integer(for: "shape")).map { Located($0, at: element.location) } }
+            if sizes.count == elements.count {
+                input.shape = Located(sizes, at: value.location)
+            }
+        }
+        if !sawShape {
+            report(.missingKey("shape", in: "'input'", at: value.location))
+        }
+        return input
+    }
+
+    private mutating func parseLayer(_ value: SpecValue, index: Int) -> LayerSpec? {
+        guard case .mapping(let pairs) = value.kind else {
+            report(.wrongType(key: "layers[\(index)]", expected: "a mapping with 'type'", found: value))
+            return nil
+        }
+        var layer = LayerSpec(location: value.location, index: index)
+        for (key, value) in pairs {
+            switch key.value {
+            case "type":
+                if let type = take(value.string(for: "type")) {
+                    layer.type = Located(type, at: value.location)
+                }
+            case "name":
+                guard let name = take(value.string(for: "name")) else { continue }
+                if let problem = Identifier.problem(with: name, forType: false) {
+                    report(.invalidName(name, what: "layer name", at: value.location, reason: problem))
+                } else {
+                    layer.name = Located(name, at: value.location)
+                }
+            case "inputs":
+                layer.inputs = parseInputs(value)
+            default:
+                layer.options.append((key, value))
+            }
+        }
+        if layer.type == nil && !pairs.contains(where: { $0.key.value == "type" }) {
+            report(.missingKey("type", in: "layer \(index + 1)", at: value.location))
+        }
+        return layer
+    }
+
+    private mutating func parseInputs(_ value: SpecValue) -> Located<[Located<String>]>? {
+        if case .string(let name) = value.kind {
+            return Located([Located(name, at: value.location)], at: value.location)
+        }
+        guard let elements = take(value.sequence(for: "inputs", expected: "a list of layer names")) else { return nil }
+        let names = elements.compactMap { element in take(element.string(for: "inputs")).map { Located($0, at: element.location) } }
+        return names.count == elements.count ? Located(names, at: value.location) : nil
+    }
+}
+
+/// Names that become Swift identifiers in generated code.
+public enum Identifier {
+    static let keywords: Set<String> = [
+        "Any", "Self", "Type", "as", "associatedtype", "break", "case", "catch", "class", "continue", "default",
+        "defer", "deinit", "do", "else", "enum", "extension", "fallthrough", "false", "fileprivate", "for", "func",
+        "guard", "if", "import", "in", "init", "inout", "internal", "is", "let", "nil", "open", "operator",
+        "private", "protocol", "public", "repeat", "rethrows", "return", "self", "static", "struct", "subscript",
+        "super", "switch", "throw", "throws", "true", "try", "typealias", "var", "where", "while",
+    ]
+
+    /// Why `name` cannot be used, or nil when it is fine.
+    public static func problem(with name: String, forType: Bool) -> String? {
+        guard let first = name.unicodeScalars.first else { return "it is empty" }
+        func isLetter(_ s: Unicode.Scalar) -> Bool { (s >= "A" && s <= "Z") || (s >= "a" && s <= "z") || s == "_" }
+        guard isLetter(first) else { return "it must start with a letter or '_'" }
+        guard name.unicodeScalars.allSatisfy({ isLetter($0) || ($0 >= "0" && $0 <= "9") }) else {
+            return "only letters, digits and '_' are allowed"
+        }
+        if forType && keywords.contains(name) { return "'\(name)' is a Swift keyword" }
+        if !forType && name == "input" { return "'input' names the model input" }
+        return nil
+    }
+}
