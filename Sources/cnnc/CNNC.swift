@@ -1,0 +1,36 @@
+import ArgumentParser
+import CNNGraph
+import CNNSpec
+
+@main
+struct CNNC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnnc",
+        abstract: "A compiler for declarative convolutional-network specs (YAML or JSON).",
+        discussion: """
+            Exit status: 0 success, 1 an error in a spec (or a warning with --warnings-as-errors), \
+            64 a usage error.
+            """,
+        version: "0.1.0",
+        subcommands: [Check.self, Summary.self]
+    )
+}
+
+/// Options every command that reads a spec shares.
+struct DiagnosticOptions: ParsableArguments {
+    @Flag(help: "Treat warnings as errors: exit 1 when any warning is reported.")
+    var warningsAsErrors = false
+
+    @Option(help: "Color diagnostics: auto (when printing to a terminal), always or never.")
+    var color: ColorChoice = .auto
+
+    func failed(_ diagnostics: [Diagnostic]) -> Bool {
+        diagnostics.hasErrors || (warningsAsErrors && !diagnostics.isEmpty)
+    }
+}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}
