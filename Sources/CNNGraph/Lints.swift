@@ -5,6 +5,10 @@ enum Lints {
     static func check(_ graph: Graph) -> [Diagnostic] {
         var warnings: [Diagnostic] = []
         let last = graph.nodes.count - 1
+        var used = [Bool](repeating: false, count: graph.nodes.count)
+        for node in graph.nodes {
+            for case .node(let index) in node.inputs { used[index] = true }
+        }
         for (index, node) in graph.nodes.enumerated() {
             let location = node.activationLocation ?? node.location
             // softmax anywhere but the last layer.
@@ -20,7 +24,7 @@ enum Lints {
                     warnings.append(.redundantActivation(second, after: first, producer: producer.name, at: location))
                 }
             }
-            if index != last, graph.consumers(of: .node(index)).isEmpty {
+            if index != last, !used[index] {
                 warnings.append(.unusedOutput(layer: node.name, at: node.location))
             }
         }

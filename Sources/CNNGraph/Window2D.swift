@@ -37,9 +37,14 @@ public struct Window2D: Hashable, Sendable {
         self.padding = padding
     }
 
-    /// The extent the window covers: dilation·(k − 1) + 1 on each axis.
+    /// The extent the window covers: dilation·(k − 1) + 1 on each axis (saturating at `Int.max`,
+    /// which no input fits, so absurd sizes are reported rather than overflowed).
     public var effectiveKernel: Size2D {
-        Size2D(dilation.height * (kernel.height - 1) + 1, dilation.width * (kernel.width - 1) + 1)
+        func extent(_ kernel: Int, _ dilation: Int) -> Int {
+            let (product, overflow) = dilation.multipliedReportingOverflow(by: kernel - 1)
+            return overflow || product == .max ? .max : product + 1
+        }
+        return Size2D(extent(kernel.height, dilation.height), extent(kernel.width, dilation.width))
     }
 
     /// `valid`: out = floor((in − dilation·(k − 1) − 1) / stride) + 1, which may fall below 1;
@@ -60,8 +65,9 @@ public struct Window2D: Hashable, Sendable {
         guard padding == .same else { return Padding2D(top: 0, bottom: 0, left: 0, right: 0) }
         let output = outputSize(input: input)
         let extent = effectiveKernel
-        let totalHeight = max((output.height - 1) * strides.height + extent.height - input.height, 0)
-        let totalWidth = max((output.width - 1) * strides.width + extent.width - input.width, 0)
+        // (out − 1)·stride ≤ in, so only a huge kernel can overflow; it is clamped to the input.
+        let totalHeight = max((output.height - 1) * strides.height + min(extent.height, 2 * input.height) - input.height, 0)
+        let totalWidth = max((output.width - 1) * strides.width + min(extent.width, 2 * input.width) - input.width, 0)
         return Padding2D(
             top: totalHeight / 2, bottom: totalHeight - totalHeight / 2,
             left: totalWidth / 2, right: totalWidth - totalWidth / 2)

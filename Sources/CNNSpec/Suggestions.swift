@@ -1,12 +1,16 @@
 /// "Did you mean …?": the closest candidate by edit distance, if it is close enough to be a typo.
 public enum Suggestions {
     /// The candidate nearest to `word` (optimal string alignment distance, case-insensitive), or nil
-    /// when none is within about a third of the word's length.
+    /// when none is within about a third of the word's length. A word of three or more letters that
+    /// begins a candidate (`kernel` for `kernel_size`) counts as close.
     public static func closest<S: Sequence>(to word: String, in candidates: S) -> String? where S.Element == String {
         let target = Array(word.lowercased().unicodeScalars)
         guard !target.isEmpty, target.count <= 64 else { return nil }
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
+            if target.count >= 3, candidate.count > target.count, candidate.lowercased().hasPrefix(word.lowercased() + "_") {
+                return candidate
+            }
             let distance = Suggestions.distance(target, Array(candidate.lowercased().unicodeScalars))
             let limit = max(1, min(target.count, candidate.count) / 3)
             if distance <= limit, distance < (best?.distance ?? .max) {

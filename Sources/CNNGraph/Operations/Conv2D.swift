@@ -12,10 +12,10 @@ public struct Conv2D: Hashable, Sendable {
 
     static func read(_ reader: inout OptionReader) -> Conv2D? {
         let filters = reader.integer("filters", default: nil)
-        guard let window = Window2D.read(&reader, kernelKey: "kernel_size", defaultKernel: nil, dilated: true) else { return nil }
+        let window = Window2D.read(&reader, kernelKey: "kernel_size", defaultKernel: nil, dilated: true)
         let activation = reader.activation()
         let useBias = reader.boolean("use_bias", default: true)
-        guard let filters, let activation else { return nil }
+        guard let filters, let window, let activation else { return nil }
         return Conv2D(filters: filters, window: window, activation: activation, useBias: useBias)
     }
 

@@ -12,11 +12,11 @@ public struct DepthwiseConv2D: Hashable, Sendable {
     public var useBias: Bool
 
     static func read(_ reader: inout OptionReader) -> DepthwiseConv2D? {
-        guard let window = Window2D.read(&reader, kernelKey: "kernel_size", defaultKernel: nil, dilated: true) else { return nil }
+        let window = Window2D.read(&reader, kernelKey: "kernel_size", defaultKernel: nil, dilated: true)
         let multiplier = reader.integer("depth_multiplier", default: 1)
         let activation = reader.activation()
         let useBias = reader.boolean("use_bias", default: true)
-        guard let multiplier, let activation else { return nil }
+        guard let window, let multiplier, let activation else { return nil }
         return DepthwiseConv2D(depthMultiplier: multiplier, window: window, activation: activation, useBias: useBias)
     }
 

@@ -1,0 +1,107 @@
+import CNNSpec
+import Testing
+
+@testable import CNNGraph
+
+@Suite struct ShapeRuleTests {
+    /// The contract's rules, written independently of `Window2D`.
+    private func expected(_ size: Int, kernel: Int, stride: Int, dilation: Int, padding: Padding) -> Int {
+        switch padding {
+        case .valid:
+            let span = size - dilation * (kernel - 1) - 1
+            return span < 0 ? 0 : span / stride + 1
+        case .same:
+            return Int((Double(size) / Double(stride)).rounded(.up))
+        }
+    }
+
+    @Test(arguments: Padding.allCases)
+    func windowRuleOverSizesStridesAndDilations(padding: Padding) {
+        for size in 1...13 {
+            for kernel in 1...5 {
+                for stride in 1...3 {
+                    for dilation in 1...2 where stride == 1 || dilation == 1 {
+                        let window = Window2D(
+                            kernel: Size2D(kernel, kernel), strides: Size2D(stride, stride),
+                            dilation: Size2D(dilation, dilation), padding: padding)
+                        let want = expected(size, kernel: kernel, stride: stride, dilation: dilation, padding: padding)
+                        #expect(window.outputSize(input: Size2D(size, size)).height == want, "in \(size) k \(kernel) s \(stride) d \(dilation)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func samePaddingPutsTheOddCellBottomRight() {
+        let window = Window2D(kernel: Size2D(3, 3), strides: Size2D(2, 2), padding: .same)
+        #expect(window.outputSize(input: Size2D(11, 8)) == Size2D(6, 4))
+        #expect(window.implicitPadding(input: Size2D(11, 8)) == Padding2D(top: 1, bottom: 1, left: 0, right: 1))
+        let even = Window2D(kernel: Size2D(2, 2), strides: Size2D(1, 1), padding: .same)
+        #expect(even.implicitPadding(input: Size2D(3, 2)) == Padding2D(top: 0, bottom: 1, left: 0, right: 1))
+        let dilated = Window2D(kernel: Size2D(3, 3), strides: Size2D(1, 1), dilation: Size2D(2, 2), padding: .same)
+        #expect(dilated.implicitPadding(input: Size2D(7, 7)) == Padding2D(top: 2, bottom: 2, left: 2, right: 2))
+    }
+
+    /// Each row of the contract's layer table: output shape, parameters and multiply-adds.
+    @Test(arguments: [
+        ("{type: conv2d, filters: 8, kernel_size: 3}", [10, 10, 3], [8, 8, 8], 3 * 3 * 3 * 8 + 8, 8 * 8 * 8 * 27),
+        ("{type: conv2d, filters: 4, kernel_size: [1, 5], padding: same, use_bias: false}", [9, 7, 2], [9, 7, 4], 40, 9 * 7 * 4 * 10),
+        ("{type: conv2d, filters: 2, kernel_size: 3, strides: 3}", [10, 10, 1], [3, 3, 2], 20, 9 * 2 * 9),
+        ("{type: conv2d, filters: 2, kernel_size: 3, dilation_rate: 2}", [9, 9, 1], [5, 5, 2], 20, 25 * 2 * 9),
+        ("{type: depthwise_conv2d, kernel_size: 3, depth_multiplier: 2}", [6, 6, 3], [4, 4, 6], 3 * 3 * 3 * 2 + 6, 16 * 3 * 2 * 9),
+        ("{type: max_pool2d}", [7, 7, 3], [3, 3, 3], 0, 0),
+        ("{type: max_pool2d, pool_size: 3, strides: 1, padding: same}", [5, 4, 2], [5, 4, 2], 0, 0),
+        ("{type: avg_pool2d, pool_size: 3, strides: 2, padding: same}", [6, 4, 6], [3, 2, 6], 0, 0),
+        ("{type: avg_pool2d, pool_size: [2, 3], strides: null}", [8, 9, 1], [4, 3, 1], 0, 0),
+        ("{type: global_avg_pool2d}", [5, 5, 7], [7], 0, 0),
+        ("{type: global_max_pool2d}", [5, 5, 7], [7], 0, 0),
+        ("{type: zero_padding2d}", [4, 4, 1], [6, 6, 1], 0, 0),
+        ("{type: zero_padding2d, padding: [1, 2]}", [4, 4, 1], [6, 8, 1], 0, 0),
+        ("{type: zero_padding2d, padding: [[2, 0], [1, 3]]}", [9, 12, 2], [11, 16, 2], 0, 0),
+        ("{type: batch_norm, epsilon: 0.01}", [4, 4, 5], [4, 4, 5], 20, 0),
+        ("{type: flatten}", [4, 5, 6], [120], 0, 0),
+        ("{type: flatten}", [12], [12], 0, 0),
+        ("{type: dense, units: 10}", [64], [10], 650, 640),
+        ("{type: dense, units: 10, use_bias: false, activation: softmax}", [64], [10], 640, 640),
+        ("{type: activation, activation: silu}", [3, 3, 2], [3, 3, 2], 0, 0),
+        ("{type: dropout, rate: 0}", [3, 3, 2], [3, 3, 2], 0, 0),
+    ])
+    func layerRow(layer: String, input: [Int], output: [Int], params: Int, macs: Int) throws {
+        let compilation = compile(model(input: input, layer))
+        #expect(!compilation.diagnostics.hasErrors, "\(compilation.diagnostics.map(\.message))")
+        let node = try #require(compilation.graph?.nodes.first)
+        #expect(node.outputShape.dimensions == output)
+        #expect(node.parameterCount == params)
+        #expect(node.macs == macs)
+    }
+
+    @Test func mergeLayers() throws {
+        let text = model(
+            input: [8, 8, 2],
+            "{type: conv2d, name: a, filters: 3, kernel_size: 1}",
+            "{type: conv2d, name: b, filters: 2, kernel_size: 1, inputs: [input]}",
+            "{type: concatenate, name: c, inputs: [input, a, b]}",
+            "{type: conv2d, name: d, filters: 7, kernel_size: 1}",
+            "{type: add, inputs: [c, d]}")
+        let graph = try #require(compile(text).graph)
+        #expect(graph.nodes.map(\.outputShape.dimensions) == [[8, 8, 3], [8, 8, 2], [8, 8, 7], [8, 8, 7], [8, 8, 7]])
+        #expect(graph.nodes[2].inputs == [.input, .node(0), .node(1)])
+    }
+
+    @Test func namingCountsUnnamedLayersOfEachTypeOnly() throws {
+        let text = model(
+            input: [8, 8, 1],
+            "{type: conv2d, filters: 2, kernel_size: 3, padding: same}",
+            "{type: conv2d, name: middle, filters: 2, kernel_size: 3}",
+            "{type: conv2d, filters: 2, kernel_size: 3}",
+            "{type: batch_norm}", "{type: flatten}", "{type: dense, units: 2}")
+        let graph = try #require(compile(text).graph)
+        #expect(graph.nodes.map(\.name) == ["conv2d", "middle", "conv2d_1", "batch_norm", "flatten", "dense"])
+        #expect(graph.nodes[3].weights.map(\.name) == ["gamma", "beta", "moving_mean", "moving_variance"])
+    }
+
+    @Test func defaultModelNameComesFromTheFile() {
+        #expect(Graph.defaultName(forFile: "specs/tiny_chain.yaml") == "TinyChain")
+        #expect(Graph.defaultName(forFile: "3d-net.json") == "Model3dNet")
+    }
+}

@@ -1,0 +1,139 @@
+import CNNGraph
+import CNNSpec
+import Foundation
+import Testing
+
+/// No input crashes or hangs the compiler: each gets a diagnostic and exit status 1.
+@Suite struct RobustnessTests {
+    /// Writes `data` to a temporary spec file, runs `cnnc check` on it and returns the run.
+    private func check(_ data: Data, name: String = "spec.yaml") throws -> Run {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent(name)
+        try data.write(to: url)
+        return try Run(["check", "--format", "json", url.path], timeout: 30)
+    }
+
+    private func codes(_ run: Run) throws -> [String] {
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        return array.compactMap { $0["code"] as? String }
+    }
+
+    @Test func emptyFile() throws {
+        let run = try check(Data())
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["empty-spec"])
+    }
+
+    @Test func binaryGarbage() throws {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let run = try check(Data(bytes))
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["invalid-encoding"])
+    }
+
+    @Test func invalidUTF8IsPositioned() throws {
+        let run = try check(Data("name: X\ninput: é\u{0}".utf8))
+        #expect(try codes(run) == ["invalid-encoding"])
+        #expect(run.stdout.contains("\"line\": 2"))
+        #expect(run.stdout.contains("\"column\": 9"))
+    }
+
+    @Test func fiftyMegabyteFile() throws {
+        let line = Data("  - {type: dense, units: 10, activation: relu}\n".utf8)
+        var data = Data("input: {shape: [4]}\nlayers:\n".utf8)
+        while data.count < 50 << 20 { data.append(line) }
+        let run = try check(data)
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["file-too-large"])
+    }
+
+    @Test func largeButAcceptedFileIsFast() throws {
+        var text = "input: {shape: [4]}\nlayers:\n"
+        for _ in 0..<20_000 { text += "  - {type: dense, units: 4, activation: tanh}\n" }
+        let start = Date()
+        let run = try check(Data(text.utf8))
+        #expect(run.status == 0)
+        #expect(Date().timeIntervalSince(start) < 20)
+    }
+
+    @Test(arguments: ["[", "{a: ", "- "])
+    func tenThousandDeepNesting(opener: String) throws {
+        let text = "input: " + String(repeating: opener, count: 10_000) + "1\n"
+        let run = try check(Data(text.utf8))
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["parse-error"])
+    }
+
+    @Test func billionLaughsAsValues() throws {
+        var text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        let letters = Array("abcdefghij")
+        for index in 1..<letters.count {
+            let previous = letters[index - 1]
+            text += "\(letters[index]): &\(letters[index]) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        text += "input: {shape: *j}\nlayers: *j\n"
+        let run = try check(Data(text.utf8))
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["too-many-values"])
+    }
+
+    @Test func billionLaughsAsKeys() throws {
+        var text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        let letters = Array("abcdefghij")
+        for index in 1..<letters.count {
+            let previous = letters[index - 1]
+            text += "\(letters[index]): &\(letters[index]) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        text += "? *j\n: 1\n? *i\n: 2\n"
+        let run = try check(Data(text.utf8))
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["alias-key"])
+    }
+
+    @Test func aliasesAsValuesStillWork() throws {
+        let text = "input: {shape: [8, 8, 1]}\nlayers:\n  - &conv {type: conv2d, filters: 2, kernel_size: 3}\n  - {type: flatten}\n"
+        #expect(compile(text).diagnostics.isEmpty)
+    }
+
+    @Test func hugeNumbers() throws {
+        let text = """
+            input: {shape: [28, 28, 1]}
+            layers:
+              - {type: conv2d, filters: 1e9, kernel_size: 3}
+              - {type: conv2d, filters: 99999999999999999999999, kernel_size: 3}
+              - {type: conv2d, filters: .inf, kernel_size: 3}
+              - {type: conv2d, filters: .nan, kernel_size: 3}
+              - {type: dense, units: 9223372036854775807}
+              - {type: conv2d, filters: 3, kernel_size: 9223372036854775807}
+              - {type: zero_padding2d, padding: 9223372036854775807}
+            """
+        let compilation = compile(text)
+        #expect(compilation.graph == nil)
+        #expect(compilation.diagnostics.map(\.code.rawValue) == ["too-large", "integer-overflow", "not-finite", "not-finite"])
+        let wide = compile("input: {shape: [100000, 100000, 3]}\nlayers: [{type: flatten}]\n")
+        #expect(wide.diagnostics.map(\.code.rawValue) == ["too-large"])
+        let dense = compile("input: {shape: [65536]}\nlayers: [{type: dense, units: 9223372036854775807}]\n")
+        #expect(dense.diagnostics.map(\.code.rawValue) == ["too-large"])
+        let padding = compile("input: {shape: [4, 4, 1]}\nlayers: [{type: zero_padding2d, padding: 9223372036854775807}]\n")
+        #expect(padding.diagnostics.map(\.code.rawValue) == ["too-large"])
+        let kernel = compile("input: {shape: [4, 4, 1]}\nlayers: [{type: conv2d, filters: 1, kernel_size: 9223372036854775807, dilation_rate: 3}]\n")
+        #expect(kernel.diagnostics.map(\.code.rawValue) == ["kernel-too-large"])
+    }
+
+    @Test func directoryAndUnreadablePaths() throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Run(["check", "--format", "json", directory.path])
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["unreadable-file"])
+    }
+
+    @Test func oddButValidYAML() throws {
+        let text = "%YAML 1.1\n---\ninput:\n  shape:\n  - 8\n  - 8\n  - 1\nlayers:\n- type: flatten\n- type: dense\n  units: !!int 3\n...\n"
+        #expect(compile(text).diagnostics.isEmpty)
+        let tabs = "{\n\t\"input\": {\"shape\": [4]},\n\t\"layers\": [{\"type\":\"dense\",\"units\":2}]\n}\n"
+        #expect(compile(tabs, path: "t.json").diagnostics.isEmpty)
+    }
+}
