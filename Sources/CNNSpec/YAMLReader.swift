@@ -26,7 +26,7 @@ struct YAMLReader {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: file.text)
+            node = try Yams.compose(yaml: file.text, .basic)
         } catch let error as YamlError {
             return .failure(diagnostic(for: error))
         } catch {
