@@ -7,23 +7,29 @@ public struct SourceFile: Sendable {
 
     public let path: String
     public let text: String
+    /// Where each line starts, so that snippets cost nothing however many diagnostics a file has.
+    private let lineStarts: [String.Index]
 
     public init(path: String, text: String) {
         self.path = path
         self.text = text
+        var starts = [text.startIndex]
+        var index = text.utf8.startIndex
+        while let newline = text.utf8[index...].firstIndex(of: UInt8(ascii: "\n")) {
+            index = text.utf8.index(after: newline)
+            starts.append(index)
+        }
+        lineStarts = starts
     }
 
     /// The text of a 1-based line, without its line break, or nil past the end.
     public func line(_ number: Int) -> Substring? {
-        guard number >= 1 else { return nil }
-        var current = 1
-        var start = text.startIndex
-        while current < number {
-            guard let newline = text[start...].firstIndex(of: "\n") else { return nil }
-            start = text.index(after: newline)
-            current += 1
+        guard number >= 1, number <= lineStarts.count else { return nil }
+        let start = lineStarts[number - 1]
+        var end = number < lineStarts.count ? text.utf8.index(before: lineStarts[number]) : text.endIndex
+        if end > start, text.utf8[text.utf8.index(before: end)] == UInt8(ascii: "\r") {
+            end = text.utf8.index(before: end)
         }
-        let end = text[start...].firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) ?? text.endIndex
         return text[start..<end]
     }
 

@@ -114,3 +114,15 @@ import Testing
         #expect(Suggestions.closest(to: "xyz", in: ["filters", "units"]) == nil)
     }
 }
+
+@Suite struct SourceFileTests {
+    @Test func linesWithoutTheirBreaks() {
+        let file = SourceFile(path: "a.yaml", text: "one\r\ntwo\n\nfour")
+        #expect(file.line(1) == "one")
+        #expect(file.line(2) == "two")
+        #expect(file.line(3) == "")
+        #expect(file.line(4) == "four")
+        #expect(file.line(5) == nil)
+        #expect(file.line(0) == nil)
+    }
+}
