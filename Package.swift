@@ -24,9 +24,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec"]),
+        // Spec snippets with 1️⃣ location markers, shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["CNNSpec"], path: "Tests/TestSupport"),
+        .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec"]),
-        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec"]),
+        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

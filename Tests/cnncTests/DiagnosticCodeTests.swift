@@ -1,6 +1,7 @@
 import CNNGraph
 import CNNSpec
 import Foundation
+import TestSupport
 import Testing
 
 /// Every diagnostic code, produced from a spec snippet, at the position the marker shows.

@@ -2,13 +2,13 @@ import CNNSpec
 
 /// A spec snippet with location markers (1️⃣, 2️⃣, …) removed, and where each marker stood.
 /// Columns count Unicode scalars, as cnnc's locations do.
-struct Marked {
-    static let markers: [Character] = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣"]
+public struct Marked {
+    public static let markers: [Character] = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣"]
 
-    let text: String
-    let locations: [Character: (line: Int, column: Int)]
+    public let text: String
+    public let locations: [Character: (line: Int, column: Int)]
 
-    init(_ source: String) {
+    public init(_ source: String) {
         var text = ""
         var locations: [Character: (line: Int, column: Int)] = [:]
         var line = 1
@@ -30,11 +30,11 @@ struct Marked {
         self.locations = locations
     }
 
-    func file(_ path: String = "spec.yaml") -> SourceFile {
+    public func file(_ path: String = "spec.yaml") -> SourceFile {
         SourceFile(path: path, text: text)
     }
 
-    subscript(marker: Character) -> SourceLocation {
+    public subscript(marker: Character) -> SourceLocation {
         let position = locations[marker]!
         return SourceLocation(file: "spec.yaml", line: position.line, column: position.column)
     }
