@@ -66,13 +66,19 @@ import Testing
         #expect(try codes(run) == ["parse-error"])
     }
 
-    @Test func billionLaughsAsValues() throws {
+    /// Ten anchors, each a list of ten aliases of the one before: `*j` stands for 10^10 values.
+    static let aliasBomb: String = {
         var text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         let letters = Array("abcdefghij")
         for index in 1..<letters.count {
             let previous = letters[index - 1]
             text += "\(letters[index]): &\(letters[index]) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
         }
+        return text
+    }()
+
+    @Test func billionLaughsAsValues() throws {
+        var text = Self.aliasBomb
         text += "input: {shape: *j}\nlayers: *j\n"
         let run = try check(Data(text.utf8))
         #expect(run.status == 1)
@@ -80,12 +86,7 @@ import Testing
     }
 
     @Test func billionLaughsAsKeys() throws {
-        var text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-        let letters = Array("abcdefghij")
-        for index in 1..<letters.count {
-            let previous = letters[index - 1]
-            text += "\(letters[index]): &\(letters[index]) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
-        }
+        var text = Self.aliasBomb
         text += "? *j\n: 1\n? *i\n: 2\n"
         let run = try check(Data(text.utf8))
         #expect(run.status == 1)
