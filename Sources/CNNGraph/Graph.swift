@@ -54,11 +54,6 @@ public struct Graph: Sendable {
         }
     }
 
-    /// The indices of nodes that read `value`.
-    public func consumers(of value: ValueID) -> [Int] {
-        nodes.indices.filter { nodes[$0].inputs.contains(value) }
-    }
-
     /// A type name from a file name: `tiny_chain.yaml` gives `TinyChain`.
     public static func defaultName(forFile path: String) -> String {
         let base = path.split(separator: "/").last.map(String.init) ?? path
