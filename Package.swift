@@ -5,7 +5,7 @@ let package = Package(
     name: "cnnc",
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
-        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph"]),
+        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -16,11 +16,15 @@ let package = Package(
         .target(name: "CNNSpec", dependencies: ["Yams"]),
         // Operations, shape rules, validation and the model summary.
         .target(name: "CNNGraph", dependencies: ["CNNSpec"]),
+        // Tensors and their files: safetensors weights and NumPy .npy arrays. Depends on nothing.
+        .target(name: "CNNFormats"),
+        // The first back end: an execution plan over a validated graph, and its kernels.
+        .target(name: "CNNInterpreter", dependencies: ["CNNGraph", "CNNFormats"]),
         // The command line: each subcommand makes one call into the libraries.
         .executableTarget(
             name: "cnnc",
             dependencies: [
-                "CNNSpec", "CNNGraph",
+                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -28,7 +32,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CNNSpec"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec"]),
-        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "TestSupport"]),
+        .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
+        .testTarget(name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats"]),
+        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
