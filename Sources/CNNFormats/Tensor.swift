@@ -19,7 +19,10 @@ public struct Tensor: Equatable, Sendable {
     }
 
     /// The shape as users read it: `[3, 28, 28, 1]`.
-    public var shapeDescription: String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+    public var shapeDescription: String { Tensor.describe(shape) }
+
+    /// A shape as users read it: `[3, 28, 28, 1]`.
+    public static func describe(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 }
 
 /// A file that cannot be read as the format it should be in. The message says what is wrong in
@@ -27,12 +30,17 @@ public struct Tensor: Equatable, Sendable {
 public struct FileFormatError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String
     public var message: String
+    /// Details, one per line after the error: each tensor that does not match, for instance.
+    public var notes: [String]
 
-    public init(path: String, message: String) {
+    public init(path: String, message: String, notes: [String] = []) {
         self.path = path
         self.message = message
+        self.notes = notes
     }
 
-    /// `path: error: message`, as compilers print errors without a line.
-    public var description: String { "\(path): error: \(message)" }
+    /// `path: error: message`, then `path: note: …` lines, as compilers print errors without a line.
+    public var description: String {
+        (["\(path): error: \(message)"] + notes.map { "\(path): note: \($0)" }).joined(separator: "\n")
+    }
 }

@@ -1,1 +1,82 @@
-// Filled by the interpreter.
+import CNNFormats
+import CNNGraph
+
+/// Runs a validated graph on float32 tensors: the first of cnnc's two back ends.
+///
+/// Building one converts and packs every layer's weights once; `plan(batch:)` then lays out the
+/// buffers for a batch size, and the plan runs batch after batch without allocating.
+public struct Interpreter: Sendable {
+    public let graph: Graph
+    /// One kernel per node; nil for layers that only relabel their input (flatten, dropout).
+    let kernels: [(any LayerKernel)?]
+
+    /// Checks `tensors` (read from `weightsPath`) against the weights the graph declares and
+    /// prepares the kernels.
+    public init(graph: Graph, weights tensors: [String: Tensor], weightsPath: String) throws(FileFormatError) {
+        let weights = try ModelWeights(graph, tensors: tensors, path: weightsPath)
+        self.graph = graph
+        kernels = graph.nodes.indices.map { index in
+            Interpreter.kernel(for: graph.nodes[index], in: graph, weights: weights.layers[index])
+        }
+    }
+
+    /// The kernel that computes `node`, or nil when its output is its input.
+    private static func kernel(for node: GraphNode, in graph: Graph, weights: [[Float]]) -> (any LayerKernel)? {
+        let input = graph.shape(of: node.inputs[0])
+        let output = node.outputShape
+        switch node.operation {
+        case .conv2d(let op):
+            return Conv2DKernel(op, input: input, output: output, kernel: weights[0], bias: op.useBias ? weights[1] : nil)
+        case .depthwiseConv2D(let op):
+            return DepthwiseConv2DKernel(
+                op, input: input, output: output, kernel: weights[0], bias: op.useBias ? weights[1] : nil)
+        case .maxPool2D(let op): return Pool2DKernel(op, .maximum, input: input, output: output)
+        case .avgPool2D(let op): return Pool2DKernel(op, .average, input: input, output: output)
+        case .globalAvgPool2D: return GlobalPool2DKernel(.average, input: input)
+        case .globalMaxPool2D: return GlobalPool2DKernel(.maximum, input: input)
+        case .zeroPadding2D(let padding): return ZeroPadding2DKernel(padding: padding, input: input, output: output)
+        case .batchNorm(let op):
+            return BatchNormKernel(
+                op, shape: output, gamma: weights[0], beta: weights[1], mean: weights[2], variance: weights[3])
+        case .dense(let op):
+            return DenseKernel(op, input: input, output: output, kernel: weights[0], bias: op.useBias ? weights[1] : nil)
+        case .activation(let activation): return ActivationKernel(activation, shape: output)
+        case .flatten, .dropout: return nil
+        case .add: return AddKernel(elementsPerSample: output.elementCount ?? 0)
+        case .concatenate:
+            return ConcatenateKernel(
+                widths: node.inputs.map { graph.shape(of: $0).channels },
+                pixels: output.rank == 3 ? output.height * output.width : 1)
+        }
+    }
+
+    /// The buffers and steps for batches of `batch` samples.
+    public func plan(batch: Int) -> ExecutionPlan {
+        ExecutionPlan(self, batch: batch)
+    }
+
+    /// The batch size of `input` (read from `path`): its shape must be the spec's input shape,
+    /// with or without a leading batch axis.
+    public func batchSize(of input: Tensor, path: String) throws(FileFormatError) -> Int {
+        let expected = graph.inputShape.dimensions
+        if input.shape == expected { return 1 }
+        if input.shape.count == expected.count + 1, Array(input.shape.dropFirst()) == expected { return input.shape[0] }
+        throw FileFormatError(
+            path: path,
+            message: "the input has shape \(input.shapeDescription), but \(graph.file) expects "
+                + "[N, \(expected.map(String.init).joined(separator: ", "))] "
+                + "(or \(Tensor.describe(expected)) for one sample)")
+    }
+
+    /// Runs the model on `input` (read from `path`, for messages): a batch [N, H, W, C] or one
+    /// sample [H, W, C]. The output is [N, …output shape].
+    public func run(_ input: Tensor, path: String = "input") throws(FileFormatError) -> Tensor {
+        let batch = try batchSize(of: input, path: path)
+        let plan = plan(batch: batch)
+        var output = Tensor(zeros: [batch] + graph.outputShape.dimensions)
+        input.scalars.withUnsafeBufferPointer { input in
+            output.scalars.withUnsafeMutableBufferPointer { output in plan.run(input, into: output) }
+        }
+        return output
+    }
+}

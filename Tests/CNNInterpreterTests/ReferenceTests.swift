@@ -1,0 +1,83 @@
+import CNNFormats
+import Testing
+
+/// The blocked kernels against the convolution's definition, written as plainly as possible, over
+/// shapes that leave partial register tiles, partial panels and several row blocks.
+@Suite struct ReferenceTests {
+    struct Case: CustomTestStringConvertible {
+        var size: (height: Int, width: Int, channels: Int)
+        var filters: Int
+        var kernel: (Int, Int)
+        var strides: (Int, Int) = (1, 1)
+        var dilation: (Int, Int) = (1, 1)
+        var padding = "valid"
+        var batch = 2
+
+        var testDescription: String {
+            "\(size) filters \(filters) kernel \(kernel) strides \(strides) dilation \(dilation) \(padding) batch \(batch)"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(size: (7, 5, 3), filters: 33, kernel: (3, 3), padding: "same"),
+        Case(size: (9, 9, 2), filters: 5, kernel: (3, 2), strides: (3, 2), padding: "same", batch: 3),
+        Case(size: (10, 11, 4), filters: 70, kernel: (2, 3), dilation: (2, 2), batch: 1),
+        Case(size: (13, 13, 16), filters: 32, kernel: (1, 1), batch: 5),
+        Case(size: (6, 6, 40), filters: 17, kernel: (5, 5), padding: "same", batch: 2),
+        Case(size: (4, 4, 1), filters: 1, kernel: (4, 4), strides: (2, 2), padding: "same", batch: 1),
+    ]
+
+    @Test(arguments: cases)
+    func convolutionMatchesDefinition(_ c: Case) throws {
+        let input = Tensor(
+            shape: [c.batch, c.size.height, c.size.width, c.size.channels],
+            scalars: randomScalars(c.batch * c.size.height * c.size.width * c.size.channels, seed: 1))
+        let kernelShape = [c.kernel.0, c.kernel.1, c.size.channels, c.filters]
+        let kernel = Tensor(shape: kernelShape, scalars: randomScalars(kernelShape.reduce(1, *), seed: 2))
+        let bias = Tensor(shape: [c.filters], scalars: randomScalars(c.filters, seed: 3))
+        let layer = """
+              - {type: conv2d, filters: \(c.filters), kernel_size: [\(c.kernel.0), \(c.kernel.1)], \
+            strides: [\(c.strides.0), \(c.strides.1)], dilation_rate: [\(c.dilation.0), \(c.dilation.1)], \
+            padding: \(c.padding), activation: relu}
+
+            """
+        let output = try run(input: input, layer, weights: ["conv2d.kernel": kernel, "conv2d.bias": bias])
+        expectClose(output, reference(c, input: input, kernel: kernel, bias: bias))
+    }
+
+    /// out[n, y, x, f] = relu(bias[f] + Σ in[n, y·s − pad + ky·d, x·s − pad + kx·d, c] · k[ky, kx, c, f]).
+    func reference(_ c: Case, input: Tensor, kernel: Tensor, bias: Tensor) -> Tensor {
+        func outputSize(_ size: Int, _ k: Int, _ s: Int, _ d: Int) -> (Int, Int) {
+            let extent = d * (k - 1) + 1
+            if c.padding == "valid" { return ((size - extent) / s + 1, 0) }
+            let out = (size + s - 1) / s
+            return (out, max((out - 1) * s + extent - size, 0) / 2)
+        }
+        let (height, top) = outputSize(c.size.height, c.kernel.0, c.strides.0, c.dilation.0)
+        let (width, left) = outputSize(c.size.width, c.kernel.1, c.strides.1, c.dilation.1)
+        var output = Tensor(zeros: [c.batch, height, width, c.filters])
+        let (h, w, channels) = c.size
+        for n in 0..<c.batch {
+            for y in 0..<height {
+                for x in 0..<width {
+                    for f in 0..<c.filters {
+                        var sum = bias.scalars[f]
+                        for ky in 0..<c.kernel.0 {
+                            for kx in 0..<c.kernel.1 {
+                                let iy = y * c.strides.0 - top + ky * c.dilation.0
+                                let ix = x * c.strides.1 - left + kx * c.dilation.1
+                                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                for ch in 0..<channels {
+                                    sum += input.scalars[((n * h + iy) * w + ix) * channels + ch]
+                                        * kernel.scalars[((ky * c.kernel.1 + kx) * channels + ch) * c.filters + f]
+                                }
+                            }
+                        }
+                        output.scalars[((n * height + y) * width + x) * c.filters + f] = max(sum, 0)
+                    }
+                }
+            }
+        }
+        return output
+    }
+}
