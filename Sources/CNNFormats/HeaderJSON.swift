@@ -69,7 +69,7 @@ struct JSONParser {
 
     /// Parses `bytes` as one JSON value, allowing only whitespace around it.
     static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        if let invalid = firstInvalidUTF8(bytes) {
+        if let invalid = firstInvalidUTF8(in: bytes) {
             throw Failure(message: "it is not valid UTF-8", offset: invalid)
         }
         var parser = JSONParser(bytes: bytes)
@@ -80,20 +80,6 @@ struct JSONParser {
             throw Failure(message: "unexpected \(parser.describeNext()) after the JSON value", offset: parser.position)
         }
         return value
-    }
-
-    /// The offset of the first byte that does not begin a valid UTF-8 sequence, or nil.
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        var parser = Unicode.UTF8.ForwardParser()
-        var iterator = bytes.makeIterator()
-        var offset = 0
-        while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid(let scalar): offset += scalar.count
-            case .emptyInput: return nil
-            case .error: return offset
-            }
-        }
     }
 
     private init(bytes: [UInt8]) {
@@ -162,5 +148,20 @@ struct JSONParser {
             throw failure("objects and arrays nest deeper than \(Self.maximumDepth) levels")
         }
         position += 1
+    }
+}
+
+/// The offset of the first byte in `bytes` that does not begin a valid UTF-8 sequence, or nil when
+/// they are all valid.
+func firstInvalidUTF8(in bytes: [UInt8]) -> Int? {
+    var parser = Unicode.UTF8.ForwardParser()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    while true {
+        switch parser.parseScalar(from: &iterator) {
+        case .valid(let scalar): offset += scalar.count
+        case .emptyInput: return nil
+        case .error: return offset
+        }
     }
 }
