@@ -28,12 +28,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Spec snippets with 1️⃣ location markers, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["CNNSpec"], path: "Tests/TestSupport"),
+        // Shared by the test targets: spec snippets with 1️⃣ location markers, tensor tolerances.
+        .target(name: "TestSupport", dependencies: ["CNNSpec", "CNNFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec"]),
         .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
-        .testTarget(name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats"]),
+        .testTarget(
+            name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
         .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

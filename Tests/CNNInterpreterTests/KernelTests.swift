@@ -1,6 +1,7 @@
 import CNNFormats
 import Foundation
 import Testing
+import TestSupport
 
 /// Each kernel on a case small enough to compute by hand.
 @Suite struct KernelTests {

@@ -1,5 +1,6 @@
 import CNNFormats
 import Testing
+import TestSupport
 
 /// The blocked kernels against the convolution's definition, written as plainly as possible, over
 /// shapes that leave partial register tiles, partial panels and several row blocks.

@@ -1,7 +1,10 @@
+import CNNFormats
 import CNNGraph
+import CNNInterpreter
 import CNNSpec
 import Foundation
 import Testing
+import TestSupport
 
 /// Walks ../shared/conformance (Keras 3's reference results): verdicts, diagnostic lines, summaries.
 @Suite struct ConformanceTests {
@@ -78,5 +81,20 @@ import Testing
         let declared = graph.nodes.flatMap { node in node.weights.map { ("\(node.name).\($0.name)", $0.shape) } }
         #expect(declared.map(\.0) == weights.map { $0["key"] as! String })
         #expect(declared.map(\.1) == weights.map { $0["shape"] as! [Int] })
+    }
+}
+
+/// Runs every valid spec of the corpus with its weights and input and compares with Keras 3's
+/// output at the contract's tolerance (absolute 1e-4 + relative 1e-4 per element).
+@Suite struct NumericalConformanceTests {
+    @Test(arguments: try ConformanceTests.entries().filter { $0.status != "invalid" })
+    func interpreterMatchesKeras(entry: ConformanceTests.Entry) throws {
+        let refs = Paths.conformance.appendingPathComponent("refs/\(entry.name)")
+        let graph = try #require(Compilation(path: Paths.conformance.appendingPathComponent("specs/\(entry.spec)").path).graph)
+        let weights = refs.appendingPathComponent("weights.safetensors").path
+        let interpreter = try Interpreter(graph: graph, weights: SafeTensors.read(contentsOf: weights), weightsPath: weights)
+        let input = try NumPyArray.read(contentsOf: refs.appendingPathComponent("input.npy").path)
+        let expected = try NumPyArray.read(contentsOf: refs.appendingPathComponent("expected.npy").path)
+        expectClose(try interpreter.run(input), expected)
     }
 }
