@@ -23,7 +23,7 @@ struct Conv2DKernel: LayerKernel {
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
         let rows = batch * geometry.outputHeight * geometry.outputWidth
         Gemm.multiply(
-            rows: rows, packer: PatchPacker(geometry: geometry, input: inputs[0]), weights: weights,
+            rows: rows, source: PatchSource(geometry: geometry, input: inputs[0]), weights: weights,
             epilogue: Epilogue(bias: bias.map { UnsafePointer($0.base) }, clamp: epilogue),
             output: output, outputStride: weights.columns, scratch: scratch)
         activation?.run(output, count: rows * weights.columns)
@@ -51,39 +51,56 @@ struct ConvGeometry {
 
     /// The length of a patch: kh · kw · in.
     var depth: Int { kernelHeight * kernelWidth * channels }
+
+    /// A 1×1 window that visits every pixel: the input is already the patch matrix.
+    var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
+            && outputHeight == inputHeight && outputWidth == inputWidth
+    }
 }
 
-/// Packs image patches as rows for `Gemm`: row m is output pixel m of the batch, its entries the
-/// input window in the kernel's [kh, kw, in] order, zeros where the window leaves the image.
-struct PatchPacker: RowPacker {
+/// Image patches as rows for `Gemm`: row m is output pixel m of the batch, its entries the input
+/// window in the kernel's [kh, kw, in] order, zeros where the window leaves the image. A 1×1
+/// window with stride 1 and no padding reads the input in place; otherwise a tile's patches are
+/// copied, one contiguous run of channels (or of kw · channels) at a time.
+struct PatchSource: RowSource {
     let geometry: ConvGeometry
     let input: UnsafePointer<Float>
 
     var depth: Int { geometry.depth }
 
-    func pack(first: Int, count: Int, into destination: UnsafeMutablePointer<Float>) {
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> (start: UnsafePointer<Float>, stride: Int) {
         let g = geometry
-        let stride = Gemm.tileRows
+        if g.isPointwise && count == Gemm.tileRows { return (input + first * g.channels, g.channels) }
+        let depth = g.depth
+        let runWidth = g.dilationWidth == 1 ? g.kernelWidth * g.channels : g.channels
         for r in 0..<count {
             let pixel = first + r
             let x = pixel % g.outputWidth
             let y = (pixel / g.outputWidth) % g.outputHeight
             let image = input + (pixel / (g.outputWidth * g.outputHeight)) * g.inputHeight * g.inputWidth * g.channels
-            var k = 0
+            let left = x * g.strideWidth - g.padLeft
+            let inside = left >= 0 && left + (g.kernelWidth - 1) * g.dilationWidth < g.inputWidth
+            var target = scratch + r * depth
             for ky in 0..<g.kernelHeight {
                 let iy = y * g.strideHeight - g.padTop + ky * g.dilationHeight
-                for kx in 0..<g.kernelWidth {
-                    let ix = x * g.strideWidth - g.padLeft + kx * g.dilationWidth
-                    let target = destination + k * stride + r
-                    if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                        let source = image + (iy * g.inputWidth + ix) * g.channels
-                        for c in 0..<g.channels { target[c * stride] = source[c] }
-                    } else {
-                        for c in 0..<g.channels { target[c * stride] = 0 }
+                if iy < 0 || iy >= g.inputHeight {
+                    target.update(repeating: 0, count: g.kernelWidth * g.channels)
+                } else if inside && runWidth > g.channels {
+                    target.update(from: image + (iy * g.inputWidth + left) * g.channels, count: runWidth)
+                } else {
+                    for kx in 0..<g.kernelWidth {
+                        let ix = left + kx * g.dilationWidth
+                        if ix >= 0 && ix < g.inputWidth {
+                            (target + kx * g.channels).update(from: image + (iy * g.inputWidth + ix) * g.channels, count: g.channels)
+                        } else {
+                            (target + kx * g.channels).update(repeating: 0, count: g.channels)
+                        }
                     }
-                    k += g.channels
                 }
+                target += g.kernelWidth * g.channels
             }
         }
+        return (UnsafePointer(scratch), depth)
     }
 }

@@ -18,22 +18,22 @@ struct DenseKernel: LayerKernel {
 
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
         Gemm.multiply(
-            rows: batch, packer: RowsPacker(rows: inputs[0], depth: weights.rows), weights: weights,
+            rows: batch, source: MatrixRows(start: inputs[0], depth: weights.rows), weights: weights,
             epilogue: Epilogue(bias: bias.map { UnsafePointer($0.base) }, clamp: epilogue),
             output: output, outputStride: weights.columns, scratch: scratch)
         activation?.run(output, count: batch * weights.columns)
     }
 }
 
-/// Packs the rows of a row-major matrix for `Gemm`.
-struct RowsPacker: RowPacker {
-    let rows: UnsafePointer<Float>
+/// The rows of a row-major matrix, read in place; a last partial tile is copied so that the
+/// tile never reads past the matrix.
+struct MatrixRows: RowSource {
+    let start: UnsafePointer<Float>
     let depth: Int
 
-    func pack(first: Int, count: Int, into destination: UnsafeMutablePointer<Float>) {
-        for r in 0..<count {
-            let source = rows + (first + r) * depth
-            for k in 0..<depth { destination[k * Gemm.tileRows + r] = source[k] }
-        }
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> (start: UnsafePointer<Float>, stride: Int) {
+        if count == Gemm.tileRows { return (start + first * depth, depth) }
+        scratch.update(from: start + first * depth, count: count * depth)
+        return (UnsafePointer(scratch), depth)
     }
 }

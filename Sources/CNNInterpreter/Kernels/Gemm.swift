@@ -1,11 +1,13 @@
-/// Writes rows of the left operand of a matrix product in the layout `Gemm` reads: a group of
-/// `Gemm.tileRows` rows stored k-major, row `r` of the group at `destination[k * Gemm.tileRows + r]`.
-/// A convolution packs image patches here (im2col, one group at a time); a dense layer packs rows.
-protocol RowPacker {
+/// The rows of the left operand of a matrix product, `Gemm.tileRows` at a time: either where they
+/// already are (a dense layer's input) or copied into scratch (a convolution's image patches,
+/// im2col one tile at a time).
+protocol RowSource {
     /// The length of a row: the shared dimension K of the product.
     var depth: Int { get }
-    /// Packs rows `first ..< first + count` (count ≤ `Gemm.tileRows`) into `destination`.
-    func pack(first: Int, count: Int, into destination: UnsafeMutablePointer<Float>)
+    /// Rows `first ..< first + count` (count ≤ `Gemm.tileRows`) as a start and a row stride.
+    /// Rows past `count` must be readable (their results are dropped); `scratch` has room for
+    /// `Gemm.tileRows × depth` floats.
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> (start: UnsafePointer<Float>, stride: Int)
 }
 
 /// What is applied to each output element before it is stored: the bias, then a clamp that costs
@@ -32,10 +34,9 @@ struct Epilogue {
     }
 }
 
-/// C = A·B for a left operand produced by a `RowPacker` and packed weights, the way GotoBLAS and
-/// ONNX Runtime's MLAS block it: rows are packed `blockRows` at a time, then each weight panel
-/// sweeps the whole block while it stays in cache, one register tile of
-/// `tileRows × panelWidth` at a time.
+/// C = A·B for rows from a `RowSource` and packed weights, blocked as GotoBLAS and ONNX Runtime's
+/// MLAS block it: rows are gathered `blockRows` at a time, then each weight panel sweeps the whole
+/// block while it stays in cache, one register tile of `tileRows × panelWidth` at a time.
 enum Gemm {
     static let tileRows = 6
     static let panelWidth = 32
@@ -43,34 +44,37 @@ enum Gemm {
     static let blockRows = 96
 
     /// Computes `rows` rows of `epilogue(A·B)` into `output` (row stride `outputStride`), using
-    /// `scratch` (at least `scratchCount(depth:)` floats) for the packed rows.
-    static func multiply<Packer: RowPacker>(
-        rows: Int, packer: Packer, weights: PackedWeights, epilogue: Epilogue,
+    /// `scratch` (at least `scratchCount(depth:)` floats) for rows that must be copied.
+    static func multiply<Source: RowSource>(
+        rows: Int, source: Source, weights: PackedWeights, epilogue: Epilogue,
         output: UnsafeMutablePointer<Float>, outputStride: Int, scratch: UnsafeMutablePointer<Float>
     ) {
-        let depth = packer.depth
+        let depth = source.depth
         precondition(depth == weights.rows)
-        var blockStart = 0
-        while blockStart < rows {
-            let blockCount = min(blockRows, rows - blockStart)
-            var group = 0
-            while group * tileRows < blockCount {
-                let count = min(tileRows, blockCount - group * tileRows)
-                packer.pack(first: blockStart + group * tileRows, count: count, into: scratch + group * depth * tileRows)
-                group += 1
-            }
-            for panel in 0..<weights.panelCount {
-                let columns = min(panelWidth, weights.columns - panel * panelWidth)
-                for group in 0..<(blockCount + tileRows - 1) / tileRows {
-                    let row = blockStart + group * tileRows
-                    tile(
-                        depth: depth, a: scratch + group * depth * tileRows, b: weights.panel(panel),
-                        output: output + row * outputStride + panel * panelWidth, outputStride: outputStride,
-                        rows: min(tileRows, rows - row), columns: columns,
-                        epilogue: epilogue, biasOffset: panel * panelWidth)
+        withUnsafeTemporaryAllocation(of: (start: UnsafePointer<Float>, stride: Int).self, capacity: blockRows / tileRows) {
+            tiles in
+            var blockStart = 0
+            while blockStart < rows {
+                let blockCount = min(blockRows, rows - blockStart)
+                let tileCount = (blockCount + tileRows - 1) / tileRows
+                for index in 0..<tileCount {
+                    let first = blockStart + index * tileRows
+                    tiles[index] = source.rows(
+                        first: first, count: min(tileRows, rows - first), scratch: scratch + index * tileRows * depth)
                 }
+                for panel in 0..<weights.panelCount {
+                    let columns = min(panelWidth, weights.columns - panel * panelWidth)
+                    for index in 0..<tileCount {
+                        let row = blockStart + index * tileRows
+                        tile(
+                            depth: depth, a: tiles[index].start, aStride: tiles[index].stride, b: weights.panel(panel),
+                            output: output + row * outputStride + panel * panelWidth, outputStride: outputStride,
+                            rows: min(tileRows, rows - row), columns: columns,
+                            epilogue: epilogue, biasOffset: panel * panelWidth)
+                    }
+                }
+                blockStart += blockCount
             }
-            blockStart += blockCount
         }
     }
 

@@ -4,7 +4,7 @@ extension Gemm {
     /// `rows`/`columns` are computed from padding and dropped.
     @inline(__always)
     static func tile(
-        depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, outputStride: Int, rows: Int, columns: Int,
         epilogue: Epilogue, biasOffset: Int
     ) {
@@ -14,30 +14,34 @@ extension Gemm {
         var c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
         var c40 = SIMD16<Float>(), c41 = SIMD16<Float>()
         var c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-        var a = a
+        let a0 = a
+        let a1 = a0 + aStride
+        let a2 = a1 + aStride
+        let a3 = a2 + aStride
+        let a4 = a3 + aStride
+        let a5 = a4 + aStride
         var b = UnsafeRawPointer(b)
-        for _ in 0..<depth {
+        for k in 0..<depth {
             let b0 = b.load(as: SIMD16<Float>.self)
             let b1 = b.load(fromByteOffset: 64, as: SIMD16<Float>.self)
-            var x = SIMD16<Float>(repeating: a[0])
+            var x = SIMD16<Float>(repeating: a0[k])
             multiplyAdd(&c00, x, b0)
             multiplyAdd(&c01, x, b1)
-            x = SIMD16(repeating: a[1])
+            x = SIMD16(repeating: a1[k])
             multiplyAdd(&c10, x, b0)
             multiplyAdd(&c11, x, b1)
-            x = SIMD16(repeating: a[2])
+            x = SIMD16(repeating: a2[k])
             multiplyAdd(&c20, x, b0)
             multiplyAdd(&c21, x, b1)
-            x = SIMD16(repeating: a[3])
+            x = SIMD16(repeating: a3[k])
             multiplyAdd(&c30, x, b0)
             multiplyAdd(&c31, x, b1)
-            x = SIMD16(repeating: a[4])
+            x = SIMD16(repeating: a4[k])
             multiplyAdd(&c40, x, b0)
             multiplyAdd(&c41, x, b1)
-            x = SIMD16(repeating: a[5])
+            x = SIMD16(repeating: a5[k])
             multiplyAdd(&c50, x, b0)
             multiplyAdd(&c51, x, b1)
-            a += tileRows
             b += panelWidth * MemoryLayout<Float>.stride
         }
         let full = columns == panelWidth
