@@ -20,9 +20,10 @@ import Testing
     @Test func tinyChainWeightsHaveKerasShapes() throws {
         let path = Corpus.root.appendingPathComponent("refs/tiny_chain/weights.safetensors").path
         let weights = try SafeTensors.read(contentsOf: path)
-        #expect(weights.mapValues(\.shape) == [
-            "conv2d.kernel": [3, 3, 1, 4], "conv2d.bias": [4], "dense.kernel": [100, 5], "dense.bias": [5],
-        ])
+        #expect(
+            weights.mapValues(\.shape) == [
+                "conv2d.kernel": [3, 3, 1, 4], "conv2d.bias": [4], "dense.kernel": [100, 5], "dense.bias": [5],
+            ])
         #expect(weights.values.allSatisfy { $0.scalars.allSatisfy { $0.isFinite } })
     }
 

@@ -8,7 +8,8 @@ import Testing
     /// A real safetensors file from the corpus, or a written one when the corpus is missing.
     private func safetensorsSample() -> [UInt8] {
         let url = Corpus.root.appendingPathComponent("refs/tiny_chain/weights.safetensors")
-        return (try? [UInt8](Data(contentsOf: url))) ?? SafeTensors.encode(SafeTensorsTests.sample, metadata: ["a": "b"])
+        return (try? [UInt8](Data(contentsOf: url)))
+            ?? SafeTensors.encode(SafeTensorsTests.sample, metadata: ["a": "b"])
     }
 
     /// A real `.npy` file from the corpus, or a written one when the corpus is missing.

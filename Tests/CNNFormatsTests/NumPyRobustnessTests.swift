@@ -6,7 +6,8 @@ import Testing
 @Suite struct NumPyRobustnessTests {
     /// A version 1.0 file whose header dict has these `descr`, `fortran_order` and `shape` texts.
     private func file(
-        descr: String = "'<f4'", fortranOrder: String = "False", shape: String = "(2,)", data: [UInt8] = float32Bytes([1, 2])
+        descr: String = "'<f4'", fortranOrder: String = "False", shape: String = "(2,)",
+        data: [UInt8] = float32Bytes([1, 2])
     ) -> [UInt8] {
         npyFile(header: "{'descr': \(descr), 'fortran_order': \(fortranOrder), 'shape': \(shape), }\n", data: data)
     }
@@ -43,6 +44,7 @@ import Testing
         expectNumPyFailure(npyFile(header: "{'descr': '<f4} "), "string never ends")
         expectNumPyFailure(npyFile(header: "{'descr' '<f4'}"), "expected ':' after a key")
         expectNumPyFailure(npyFile(header: "{} {}"), "after the dict")
+        expectNumPyFailure(npyFile(header: "{'descr': '<f4' 'shape': ()}"), #"unexpected "'", expected ',' or '}'"#)
         expectNumPyFailure(npyFile(header: "{'descr': Truth}"), "expected a value")
         expectNumPyFailure(npyFile(header: "{'descr': 'a\\q'}"), "unsupported escape")
         expectNumPyFailure(npyFile(header: "{'shape': (2.5,)}"), "not an integer")
@@ -84,7 +86,8 @@ import Testing
         expectNumPyFailure(file(shape: "(-2,)"), "negative dimension -2")
         expectNumPyFailure(file(shape: "('2',)"), "shape has '2'", "non-negative integer")
         expectNumPyFailure(file(shape: "(99999999999999999999,)"), "99999999999999999999", "too large")
-        expectNumPyFailure(file(shape: "(4294967296, 4294967296, 0)", data: []), "(4294967296, 4294967296, 0)", "overflows")
+        expectNumPyFailure(
+            file(shape: "(4294967296, 4294967296, 0)", data: []), "(4294967296, 4294967296, 0)", "overflows")
         expectNumPyFailure(file(descr: "'<f8'", shape: "(2305843009213693952,)"), "overflows")
     }
 

@@ -78,7 +78,8 @@ import Testing
 
     @Test func version3HeaderIsUTF8() {
         let header = "{'descr': [('é', '<f4')], 'fortran_order': False, 'shape': (1,), }\n"
-        expectNumPyFailure(npyFile(version: 3, header: header, data: float32Bytes([1])), "[('é', '<f4')]", "structured")
+        let bytes = npyFile(version: 3, header: header, data: float32Bytes([1]))
+        expectNumPyFailure(bytes, "[('é', '<f4')]", "structured")
     }
 
     @Test func parsesHeaderLiteralsFreely() throws {
@@ -89,7 +90,8 @@ import Testing
             "{'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }",
         ]
         for header in headers {
-            #expect(try decodeNumPy(npyFile(header: header, data: float32Bytes([3, 4]))).scalars == [3, 4], "\(header)")
+            #expect(
+                try decodeNumPy(npyFile(header: header, data: float32Bytes([3, 4]))).scalars == [3, 4], "\(header)")
         }
         let scalar = "{'descr': '<f4', 'fortran_order': False, 'shape': (), }"
         #expect(try decodeNumPy(npyFile(header: scalar, data: float32Bytes([5]))) == Tensor(shape: [], scalars: [5]))

@@ -52,29 +52,40 @@ import Testing
     @Test func wrongJSONTypes() {
         expectSafeTensorsFailure(safetensorsFile(header: "[]"), "header is an array, not a JSON object")
         expectSafeTensorsFailure(safetensorsFile(header: #"{"t": 3}"#), "tensor 't' is described by the number 3")
-        expectSafeTensorsFailure(file(#""dtype":32,"shape":[2],"data_offsets":[0,8]"#), "tensor 't'", "dtype the number 32")
-        expectSafeTensorsFailure(file(#""dtype":"F32","shape":2,"data_offsets":[0,8]"#), "tensor 't' has shape the number 2")
+        expectSafeTensorsFailure(
+            file(#""dtype":32,"shape":[2],"data_offsets":[0,8]"#), "tensor 't'", "dtype the number 32")
+        expectSafeTensorsFailure(
+            file(#""dtype":"F32","shape":2,"data_offsets":[0,8]"#), "tensor 't' has shape the number 2")
         expectSafeTensorsFailure(file(#""dtype":"F32","shape":[2],"data_offsets":{}"#), "not an array [begin, end]")
-        expectSafeTensorsFailure(file(#""dtype":"F32","shape":[2],"data_offsets":[0,8,9]"#), "not an array [begin, end]")
-        expectSafeTensorsFailure(file(#""dtype":"F32","shape":[2],"data_offsets":[0,"8"]"#), #"the string "8" in data_offsets"#)
+        expectSafeTensorsFailure(
+            file(#""dtype":"F32","shape":[2],"data_offsets":[0,8,9]"#), "not an array [begin, end]")
+        expectSafeTensorsFailure(
+            file(#""dtype":"F32","shape":[2],"data_offsets":[0,"8"]"#), #"the string "8" in data_offsets"#)
         expectSafeTensorsFailure(safetensorsFile(header: #"{"__metadata__":[]}"#), "__metadata__ is an array")
-        expectSafeTensorsFailure(safetensorsFile(header: #"{"__metadata__":{"k":1}}"#), "__metadata__ entry 'k' is the number 1")
+        expectSafeTensorsFailure(
+            safetensorsFile(header: #"{"__metadata__":{"k":1}}"#), "__metadata__ entry 'k' is the number 1")
     }
 
     @Test func unknownAndMissingKeys() {
         expectSafeTensorsFailure(
-            file(#""dtype":"F32","shape":[2],"data_offsets":[0,8],"offsets":[0,8]"#), "tensor 't' has unknown key 'offsets'")
+            file(#""dtype":"F32","shape":[2],"data_offsets":[0,8],"offsets":[0,8]"#),
+            "tensor 't' has unknown key 'offsets'")
         expectSafeTensorsFailure(file(#""dtype":"F32""#), "tensor 't' lacks 'shape' and 'data_offsets'")
-        expectSafeTensorsFailure(file(#""dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]"#), #"key "dtype" appears twice"#)
+        expectSafeTensorsFailure(
+            file(#""dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]"#),
+            #"the key "dtype" twice in one object"#)
     }
 
     @Test func badDimensions() {
-        expectSafeTensorsFailure(file(#""dtype":"F32","shape":[-2],"data_offsets":[0,8]"#), "tensor 't' has negative dimension -2")
-        expectSafeTensorsFailure(file(#""dtype":"F32","shape":[2.0],"data_offsets":[0,8]"#), "the number 2.0", "non-negative integer")
+        expectSafeTensorsFailure(
+            file(#""dtype":"F32","shape":[-2],"data_offsets":[0,8]"#), "tensor 't' has negative dimension -2")
+        expectSafeTensorsFailure(
+            file(#""dtype":"F32","shape":[2.0],"data_offsets":[0,8]"#), "the number 2.0", "non-negative integer")
         expectSafeTensorsFailure(file(#""dtype":"F32","shape":[2e0],"data_offsets":[0,8]"#), "the number 2e0")
         expectSafeTensorsFailure(file(#""dtype":"F32","shape":[null],"data_offsets":[0,8]"#), "null in its shape")
         expectSafeTensorsFailure(
-            file(#""dtype":"F32","shape":[99999999999999999999],"data_offsets":[0,8]"#), "99999999999999999999", "too large")
+            file(#""dtype":"F32","shape":[99999999999999999999],"data_offsets":[0,8]"#), "99999999999999999999",
+            "too large")
     }
 
     @Test func shapeProductOverflow() {
@@ -85,7 +96,8 @@ import Testing
     }
 
     @Test func offsetsReversedOrOfTheWrongLength() {
-        expectSafeTensorsFailure(file(#""dtype":"F32","shape":[2],"data_offsets":[8,0]"#), "[8, 0], which end before they begin")
+        expectSafeTensorsFailure(
+            file(#""dtype":"F32","shape":[2],"data_offsets":[8,0]"#), "[8, 0], which end before they begin")
         expectSafeTensorsFailure(file(#""dtype":"F32","shape":[2],"data_offsets":[-1,7]"#), "negative offset -1")
         let kernel = #"{"conv2d.kernel":{"dtype":"F32","shape":[3,3,1,32],"data_offsets":[0,100]}}"#
         expectSafeTensorsFailure(
@@ -100,7 +112,8 @@ import Testing
     }
 
     @Test func overlappingTensors() {
-        let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+        let header =
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
             + #""b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
         expectSafeTensorsFailure(
             safetensorsFile(header: header, data: float32Bytes([1, 2])),
@@ -108,7 +121,8 @@ import Testing
     }
 
     @Test func holesInTheBuffer() {
-        let gap = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+        let gap =
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
             + #""b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
         expectSafeTensorsFailure(
             safetensorsFile(header: gap, data: float32Bytes([1, 2, 3])),
@@ -121,9 +135,11 @@ import Testing
     }
 
     @Test func duplicateTensorNames() {
-        let header = #"{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+        let header =
+            #"{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
             + #""t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
-        expectSafeTensorsFailure(safetensorsFile(header: header, data: float32Bytes([1, 2])), "tensor 't' appears twice")
+        expectSafeTensorsFailure(
+            safetensorsFile(header: header, data: float32Bytes([1, 2])), "tensor 't' appears twice")
     }
 
     @Test(arguments: ["I64", "U8", "F8_E4M3", "BOOL", "f32", "C64"])

@@ -33,7 +33,8 @@ import Testing
 
     @Test func encodesLikeTheReferenceWriter() {
         let tensors = ["b": Tensor(shape: [2], scalars: [1, 2]), "a": Tensor(shape: [], scalars: [3])]
-        let header = #"{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"#
+        let header =
+            #"{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"#
             + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
         let padded = header + String(repeating: " ", count: (8 - header.utf8.count % 8) % 8)
         let expected = littleEndian(UInt64(padded.utf8.count)) + Array(padded.utf8) + float32Bytes([3, 1, 2])
@@ -66,7 +67,8 @@ import Testing
     @Test func convertsFloat16IncludingSubnormalsAndInfinities() throws {
         let halves: [UInt16] = [0x3c00, 0xc000, 0x0001, 0x03ff, 0x7bff, 0x7c00, 0xfc00, 0x8000, 0x3555]
         let header = #"{"h":{"dtype":"F16","shape":[9],"data_offsets":[0,18]}}"#
-        let tensor = try #require(try decodeSafeTensors(safetensorsFile(header: header, data: halves.flatMap(littleEndian)))["h"])
+        let tensor = try #require(
+            try decodeSafeTensors(safetensorsFile(header: header, data: halves.flatMap(littleEndian)))["h"])
         let expected: [Float] = [1, -2, 0x1p-24, 1023 * 0x1p-24, 65504, .infinity, -.infinity, -0.0, 0.333251953125]
         #expect(tensor.scalars == expected)
         #expect(tensor.scalars[7].sign == .minus)
@@ -82,7 +84,8 @@ import Testing
     @Test func convertsBFloat16() throws {
         let bits: [UInt16] = [0x3f80, 0xc040, 0x4049, 0x7f80, 0x0001]
         let header = #"{"b":{"dtype":"BF16","shape":[5],"data_offsets":[0,10]}}"#
-        let tensor = try #require(try decodeSafeTensors(safetensorsFile(header: header, data: bits.flatMap(littleEndian)))["b"])
+        let tensor = try #require(
+            try decodeSafeTensors(safetensorsFile(header: header, data: bits.flatMap(littleEndian)))["b"])
         #expect(tensor.scalars == [1, -3, 3.140625, .infinity, Float(bitPattern: 0x0001_0000)])
     }
 
