@@ -95,7 +95,9 @@ extension JSONParser {
 
     mutating func expectWord(_ word: String) throws(Failure) {
         let utf8 = Array(word.utf8)
-        guard bytes[position...].starts(with: utf8) else { throw failure("unexpected \(describeNext()), expected a value") }
+        guard bytes[position...].starts(with: utf8) else {
+            throw failure("unexpected \(describeNext()), expected a value")
+        }
         position += utf8.count
     }
 

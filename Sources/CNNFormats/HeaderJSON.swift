@@ -10,12 +10,12 @@ indirect enum JSONValue: Equatable, Sendable {
 
     static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
-        case let (.object(left), .object(right)):
+        case (.object(let left), .object(let right)):
             left.count == right.count && zip(left, right).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case let (.array(left), .array(right)): left == right
-        case let (.string(left), .string(right)): left == right
-        case let (.number(left), .number(right)): left == right
-        case let (.bool(left), .bool(right)): left == right
+        case (.array(let left), .array(let right)): left == right
+        case (.string(let left), .string(let right)): left == right
+        case (.number(let left), .number(let right)): left == right
+        case (.bool(let left), .bool(let right)): left == right
         case (.null, .null): true
         default: false
         }
@@ -36,7 +36,9 @@ indirect enum JSONValue: Equatable, Sendable {
     /// Whether the value is a number written without fraction or exponent, like `-12`.
     var isIntegerLiteral: Bool {
         guard case .number(let literal) = self else { return false }
-        return literal.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        return literal.utf8.allSatisfy {
+            $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+        }
     }
 
     /// The value as an `Int` when it is an integer literal that fits one.
@@ -93,9 +95,15 @@ struct JSONParser {
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
         default: throw failure("unexpected \(describeNext()), expected a value")
         }
     }
@@ -105,7 +113,10 @@ struct JSONParser {
         var members: [(key: String, value: JSONValue)] = []
         var keys: Set<String> = []
         skipWhitespace()
-        if consume("}") { depth -= 1; return .object(members) }
+        if consume("}") {
+            depth -= 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -123,7 +134,10 @@ struct JSONParser {
             skipWhitespace()
             members.append((key, try parseValue()))
             skipWhitespace()
-            if consume("}") { depth -= 1; return .object(members) }
+            if consume("}") {
+                depth -= 1
+                return .object(members)
+            }
             guard consume(",") else { throw failure("unexpected \(describeNext()), expected ',' or '}'") }
         }
     }
@@ -132,12 +146,18 @@ struct JSONParser {
         try enterContainer()
         var elements: [JSONValue] = []
         skipWhitespace()
-        if consume("]") { depth -= 1; return .array(elements) }
+        if consume("]") {
+            depth -= 1
+            return .array(elements)
+        }
         while true {
             skipWhitespace()
             elements.append(try parseValue())
             skipWhitespace()
-            if consume("]") { depth -= 1; return .array(elements) }
+            if consume("]") {
+                depth -= 1
+                return .array(elements)
+            }
             guard consume(",") else { throw failure("unexpected \(describeNext()), expected ',' or ']'") }
         }
     }

@@ -44,8 +44,8 @@ struct NumPyHeader {
         }
 
         guard case .string(let descr) = values["descr"]! else {
-            throw problem(
-                "dtype \(values["descr"]!.description) is a structured dtype, which cnnc does not read; \(Self.accepted)")
+            let structured = values["descr"]!.description
+            throw problem("dtype \(structured) is a structured dtype, which cnnc does not read; \(Self.accepted)")
         }
         guard let layout = Self.layouts[descr] else {
             throw problem("dtype '\(descr)' is not supported; \(Self.accepted)")

@@ -88,14 +88,14 @@ extension PythonLiteralParser {
         return true
     }
 
-    /// The next character as a user would name it: `'x'`, `U+0007` or `end of the header`.
+    /// The next character as a user would name it: `'x'`, `"'"`, `U+0007` or `end of the header`.
     func describeNext() -> String {
         guard position < characters.count else { return "end of the header" }
         let character = characters[position]
         guard character.properties.isGraphemeBase, character.value > 0x20 else {
             return "character U+" + String(character.value, radix: 16, uppercase: true)
         }
-        return "'\(character)'"
+        return character == "'" ? "\"'\"" : "'\(character)'"
     }
 
     func failure(_ message: String) -> Failure {

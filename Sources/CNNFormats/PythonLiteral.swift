@@ -91,7 +91,10 @@ struct PythonLiteralParser {
             if consume(closing) { break }
             elements.append(try parseValue())
             skipWhitespace()
-            if consume(closing) { sawComma = false; break }
+            if consume(closing) {
+                sawComma = false
+                break
+            }
             guard consume(",") else { throw failure("unexpected \(describeNext()), expected ',' or '\(closing)'") }
             sawComma = true
         }

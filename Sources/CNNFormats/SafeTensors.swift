@@ -14,9 +14,6 @@ public enum SafeTensors {
     /// The largest header the reference implementation reads: 100 MB.
     public static let maximumHeaderLength = 100_000_000
 
-    /// The dtypes `decode` converts, in the order messages list them.
-    public static let readableDTypes = ["F32", "F16", "BF16", "F64"]
-
     /// The tensors of the safetensors file at `path`, by name.
     public static func read(contentsOf path: String) throws(FileFormatError) -> [String: Tensor] {
         try readWithMetadata(contentsOf: path).tensors
@@ -34,7 +31,8 @@ public enum SafeTensors {
     }
 
     /// The tensors of a safetensors file held in memory; `path` only names it in errors.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(FileFormatError) -> [String: Tensor] {
+    public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(FileFormatError) -> [String: Tensor]
+    {
         try decodeWithMetadata(bytes, path: path).tensors
     }
 
@@ -65,7 +63,8 @@ public enum SafeTensors {
         var tensors: [String: Tensor] = [:]
         for entry in header.entries {
             let data = UnsafeRawBufferPointer(rebasing: buffer[entry.begin..<entry.end])
-            tensors[entry.name] = Tensor(shape: entry.shape, scalars: entry.layout.floats(from: data, count: entry.count))
+            tensors[entry.name] = Tensor(
+                shape: entry.shape, scalars: entry.layout.floats(from: data, count: entry.count))
         }
         return (tensors, header.metadata)
     }

@@ -36,8 +36,11 @@ struct SafeTensorsHeader {
         do {
             root = try JSONParser.parse(bytes)
         } catch {
-            if let duplicate = error.duplicateKey, duplicate.depth == 1 {
-                throw problem("tensor '\(duplicate.key)' appears twice in the header")
+            if let duplicate = error.duplicateKey {
+                throw problem(
+                    duplicate.depth == 1
+                        ? "tensor '\(duplicate.key)' appears twice in the header"
+                        : "header has the key \"\(duplicate.key)\" twice in one object (at byte \(error.offset))")
             }
             throw problem("header is not valid JSON: \(error.message) (at byte \(error.offset) of the header)")
         }
@@ -55,7 +58,8 @@ struct SafeTensorsHeader {
 
     private static func metadata(from value: JSONValue, path: String) throws(FileFormatError) -> [String: String] {
         guard case .object(let members) = value else {
-            throw FileFormatError(path: path, message: "__metadata__ is \(value.kindDescription), not an object of strings")
+            throw FileFormatError(
+                path: path, message: "__metadata__ is \(value.kindDescription), not an object of strings")
         }
         var metadata: [String: String] = [:]
         for (key, value) in members {

@@ -24,7 +24,8 @@ struct ScalarLayout: Equatable, Sendable {
         precondition(bytes.count >= count * size, "\(bytes.count) bytes for \(count) scalars of \(size) bytes")
         if kind == .float32 && bigEndian == Self.hostIsBigEndian {
             return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count * 4]))
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: bytes[0..<count * 4]))
                 initialized = count
             }
         }
