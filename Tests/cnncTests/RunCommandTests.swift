@@ -1,0 +1,116 @@
+import CNNFormats
+import Foundation
+import Testing
+import TestSupport
+
+/// `cnnc run` as users call it: files in, a .npy out, exit status 0, 1 or 64.
+@Suite struct RunCommandTests {
+    let refs = Paths.conformance.appendingPathComponent("refs/tiny_chain")
+    let spec = Paths.conformance.appendingPathComponent("specs/tiny_chain.yaml").path
+    var weights: String { refs.appendingPathComponent("weights.safetensors").path }
+    var input: String { refs.appendingPathComponent("input.npy").path }
+
+    @Test func writesTheOutputBatch() throws {
+        let folder = try Paths.temporaryDirectory()
+        let output = folder.appendingPathComponent("out.npy").path
+        let run = try Run(["run", spec, "--weights", weights, "--input", input, "--output", output])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        let expected = try NumPyArray.read(contentsOf: refs.appendingPathComponent("expected.npy").path)
+        expectClose(try NumPyArray.read(contentsOf: output), expected)
+    }
+
+    @Test func oneSampleWithoutBatchAxisIsABatchOfOne() throws {
+        let folder = try Paths.temporaryDirectory()
+        let batch = try NumPyArray.read(contentsOf: input)
+        let sample = Tensor(shape: Array(batch.shape.dropFirst()), scalars: Array(batch.scalars.prefix(batch.scalars.count / 3)))
+        try NumPyArray.write(sample, to: folder.appendingPathComponent("one.npy").path)
+        let output = folder.appendingPathComponent("out.npy").path
+        let run = try Run(["run", spec, "--weights", weights, "--input", folder.appendingPathComponent("one.npy").path, "--output", output])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try NumPyArray.read(contentsOf: output).shape == [1, 5])
+    }
+
+    @Test func benchPrintsTheMedianLast() throws {
+        let run = try Run(["run", spec, "--weights", weights, "--input", input, "--bench", "5"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let last = try #require(run.stdout.split(separator: "\n").last)
+        #expect(last.hasPrefix("median_ns_per_batch: "))
+        #expect(Int(last.dropFirst("median_ns_per_batch: ".count)).map { $0 > 0 } == true)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try Run(["run", spec, "--weights", weights, "--input", input]).status == 64)
+        #expect(try Run(["run", spec, "--weights", weights, "--input", input, "--bench", "0"]).status == 64)
+        #expect(try Run(["run", spec, "--input", input, "--output", "x.npy"]).status == 64)
+    }
+
+    @Test func everyMismatchedWeightIsNamedInOneError() throws {
+        let folder = try Paths.temporaryDirectory()
+        var tensors = try SafeTensors.read(contentsOf: weights)
+        let removed = try #require(tensors.keys.sorted().first)
+        let removedShape = tensors.removeValue(forKey: removed)!.shapeDescription
+        let reshaped = try #require(tensors.keys.sorted().last)
+        tensors[reshaped] = Tensor(zeros: [7])
+        tensors["ghost.kernel"] = Tensor(zeros: [2, 2])
+        let path = folder.appendingPathComponent("bad.safetensors").path
+        try SafeTensors.write(tensors, to: path)
+
+        let run = try Run(["run", spec, "--weights", path, "--input", input, "--output", folder.appendingPathComponent("o.npy").path])
+        #expect(run.status == 1)
+        #expect(run.stderr.components(separatedBy: ": error: ").count == 2, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("\(path): error: 3 tensors do not match"))
+        #expect(run.stderr.contains("missing '\(removed)'") && run.stderr.contains(removedShape))
+        #expect(run.stderr.contains("'\(reshaped)' has shape [7]"))
+        #expect(run.stderr.contains("unexpected 'ghost.kernel' [2, 2]"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("o.npy").path))
+    }
+
+    @Test func inputOfTheWrongShapeNamesFileAndShapes() throws {
+        let folder = try Paths.temporaryDirectory()
+        let path = folder.appendingPathComponent("wrong.npy").path
+        try NumPyArray.write(Tensor(zeros: [2, 12, 12, 3]), to: path)
+        let run = try Run(["run", spec, "--weights", weights, "--input", path, "--output", folder.appendingPathComponent("o.npy").path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(path): error: the input has shape [2, 12, 12, 3]"), "\(run.stderr)")
+        #expect(run.stderr.contains("[N, 12, 12, 1]"))
+    }
+
+    /// Damaged files end in an error naming the file, never in a crash.
+    @Test(arguments: ["truncated weights", "lying header", "truncated input", "missing input", "directory"])
+    func damagedFilesAreErrors(_ damage: String) throws {
+        let folder = try Paths.temporaryDirectory()
+        var weights = self.weights
+        var input = self.input
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: weights))
+        switch damage {
+        case "truncated weights":
+            weights = folder.appendingPathComponent("w.safetensors").path
+            try bytes.prefix(bytes.count - 5).write(to: URL(fileURLWithPath: weights))
+        case "lying header":
+            weights = folder.appendingPathComponent("w.safetensors").path
+            var lying = bytes
+            lying.replaceSubrange(0..<8, with: [0, 0, 0, 0, 0, 0, 0, 0x80])  // 2^63
+            try lying.write(to: URL(fileURLWithPath: weights))
+        case "truncated input":
+            input = folder.appendingPathComponent("x.npy").path
+            let npy = try Data(contentsOf: URL(fileURLWithPath: self.input))
+            try npy.prefix(npy.count - 1).write(to: URL(fileURLWithPath: input))
+        case "missing input":
+            input = folder.appendingPathComponent("absent.npy").path
+        default:
+            input = folder.path
+        }
+        let run = try Run(["run", spec, "--weights", weights, "--input", input, "--output", folder.appendingPathComponent("o.npy").path])
+        #expect(run.status == 1)
+        let culprit = damage.hasSuffix("weights") || damage == "lying header" ? weights : input
+        #expect(run.stderr.hasPrefix("\(culprit): error: "), "\(run.stderr)")
+    }
+
+    @Test func specErrorsAreReportedBeforeAnyFileIsRead() throws {
+        let run = try Run(["run", Paths.specs.appendingPathComponent("invalid/dense_on_feature_map.yaml").path,
+                           "--weights", "absent.safetensors", "--input", "absent.npy", "--output", "o.npy"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("error: ") && !run.stderr.contains("absent"))
+    }
+}
