@@ -36,62 +36,62 @@ struct ActivationKernel: LayerKernel {
 
     /// Applies the activation to `count` floats at `values`.
     func run(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        let buffer = UnsafeMutableBufferPointer(start: values, count: count)
         switch activation {
         case .linear: break
-        case .relu: for i in buffer.indices { buffer[i] = max(buffer[i], 0) }
-        case .relu6: for i in buffer.indices { buffer[i] = min(max(buffer[i], 0), 6) }
-        case .leakyRelu: for i in buffer.indices where buffer[i] < 0 { buffer[i] *= 0.2 }
-        case .elu: for i in buffer.indices where buffer[i] < 0 { buffer[i] = expm1(buffer[i]) }
+        case .relu: map(values, count) { $0.replacing(with: 0, where: $0 .< 0) }
+        case .relu6: map(values, count) { VectorMath.clamp($0, 0, 6) }
+        case .leakyRelu: map(values, count) { $0.replacing(with: $0 * 0.2, where: $0 .< 0) }
+        case .elu: map(values, count) { $0.replacing(with: VectorMath.exp($0) - 1, where: $0 .< 0) }
         case .selu:
-            let scale: Float = 1.0507009873554805
-            let alpha: Float = 1.6732632423543772
-            for i in buffer.indices {
-                let x = buffer[i]
-                buffer[i] = x > 0 ? scale * x : scale * alpha * expm1(x)
-            }
-        case .gelu:
-            for i in buffer.indices {
-                let x = buffer[i]
-                buffer[i] = 0.5 * x * (1 + erf(x * 0.70710678118654752))
-            }
-        case .sigmoid: for i in buffer.indices { buffer[i] = sigmoid(buffer[i]) }
-        case .hardSigmoid: for i in buffer.indices { buffer[i] = min(max(buffer[i] + 3, 0), 6) / 6 }
-        case .tanh: for i in buffer.indices { buffer[i] = Foundation.tanh(buffer[i]) }
-        case .softmax: softmax(buffer)
+            let (scale, alpha): (Float, Float) = (1.0507009873554805, 1.6732632423543772)
+            map(values, count) { x in scale * x.replacing(with: alpha * (VectorMath.exp(x) - 1), where: x .< 0) }
+        case .gelu: map(values, count) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
+        case .sigmoid: map(values, count) { VectorMath.sigmoid($0) }
+        case .hardSigmoid: map(values, count) { VectorMath.clamp($0 + 3, 0, 6) / 6 }
+        case .tanh: map(values, count) { VectorMath.tanh($0) }
+        case .softmax: softmax(values, count: count)
         case .softplus:
             // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-            for i in buffer.indices {
-                let x = buffer[i]
-                buffer[i] = max(x, 0) + log1p(exp(-abs(x)))
+            for i in 0..<count {
+                let x = values[i]
+                values[i] = max(x, 0) + log1p(exp(-abs(x)))
             }
-        case .softsign: for i in buffer.indices { buffer[i] /= 1 + abs(buffer[i]) }
-        case .swish: for i in buffer.indices { buffer[i] *= sigmoid(buffer[i]) }
+        case .softsign: map(values, count) { $0 / (1 + VectorMath.abs($0)) }
+        case .swish: map(values, count) { $0 * VectorMath.sigmoid($0) }
         }
     }
 
-    /// 1 / (1 + e^−x), computed from e^−|x| so that it neither overflows nor loses small values.
+    /// Replaces each run of sixteen floats by `transform` of it; a last partial run goes through a
+    /// zero-padded vector.
     @inline(__always)
-    private func sigmoid(_ x: Float) -> Float {
-        let e = exp(-abs(x))
-        return x >= 0 ? 1 / (1 + e) : e / (1 + e)
+    private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (SIMD16<Float>) -> SIMD16<Float>) {
+        let raw = UnsafeMutableRawPointer(values)
+        var i = 0
+        while i + 16 <= count {
+            let offset = i * MemoryLayout<Float>.stride
+            raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)), toByteOffset: offset, as: SIMD16<Float>.self)
+            i += 16
+        }
+        guard i < count else { return }
+        var tail = SIMD16<Float>()
+        for j in 0..<count - i { tail[j] = values[i + j] }
+        tail = transform(tail)
+        for j in 0..<count - i { values[i + j] = tail[j] }
     }
 
     /// Over each run of `channels` elements: e^(x − max) / Σ e^(x − max), so large logits do not
     /// overflow.
-    private func softmax(_ buffer: UnsafeMutableBufferPointer<Float>) {
-        var start = 0
-        while start < buffer.count {
-            let row = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + channels])
-            let largest = row.max() ?? 0
+    private func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        var row = values
+        while row < values + count {
+            var largest = row[0]
+            for i in 1..<channels { largest = max(largest, row[i]) }
+            map(row, channels) { VectorMath.exp($0 - largest) }
             var sum: Float = 0
-            for i in row.indices {
-                row[i] = exp(row[i] - largest)
-                sum += row[i]
-            }
+            for i in 0..<channels { sum += row[i] }
             let scale = 1 / sum
-            for i in row.indices { row[i] *= scale }
-            start += channels
+            map(row, channels) { $0 * scale }
+            row += channels
         }
     }
 }
