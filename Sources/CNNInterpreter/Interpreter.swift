@@ -7,29 +7,39 @@ import CNNGraph
 /// buffers for a batch size, and the plan runs batch after batch without allocating.
 public struct Interpreter: Sendable {
     public let graph: Graph
-    /// One kernel per node; nil for layers that only relabel their input (flatten, dropout).
+    /// One kernel per node; nil for layers that only relabel their input (flatten, dropout) and
+    /// for layers fused into the one before them.
     let kernels: [(any LayerKernel)?]
 
     /// Checks `tensors` (read from `weightsPath`) against the weights the graph declares and
     /// prepares the kernels.
     public init(graph: Graph, weights tensors: [String: Tensor], weightsPath: String) throws(FileFormatError) {
         let weights = try ModelWeights(graph, tensors: tensors, path: weightsPath)
+        let fusion = Fusion(graph, weights: weights.layers)
         self.graph = graph
         kernels = graph.nodes.indices.map { index in
-            Interpreter.kernel(for: graph.nodes[index], in: graph, weights: weights.layers[index])
+            guard fusion.absorbedBy[index] == nil else { return nil }
+            return Interpreter.kernel(
+                for: graph.nodes[index], in: graph, weights: fusion.weights[index], activation: fusion.activations[index])
         }
     }
 
-    /// The kernel that computes `node`, or nil when its output is its input.
-    private static func kernel(for node: GraphNode, in graph: Graph, weights: [[Float]]) -> (any LayerKernel)? {
+    /// The kernel that computes `node`, or nil when its output is its input. `activation`
+    /// replaces the layer's own when fusion gave it another.
+    private static func kernel(
+        for node: GraphNode, in graph: Graph, weights: [[Float]], activation: Activation?
+    ) -> (any LayerKernel)? {
         let input = graph.shape(of: node.inputs[0])
+        // A folded batch_norm leaves a bias even where the layer had none.
+        let bias = weights.count > 1 ? weights[1] : nil
         let output = node.outputShape
         switch node.operation {
-        case .conv2d(let op):
-            return Conv2DKernel(op, input: input, output: output, kernel: weights[0], bias: op.useBias ? weights[1] : nil)
-        case .depthwiseConv2D(let op):
-            return DepthwiseConv2DKernel(
-                op, input: input, output: output, kernel: weights[0], bias: op.useBias ? weights[1] : nil)
+        case .conv2d(var op):
+            op.activation = activation ?? op.activation
+            return Conv2DKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
+        case .depthwiseConv2D(var op):
+            op.activation = activation ?? op.activation
+            return DepthwiseConv2DKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
         case .maxPool2D(let op): return Pool2DKernel(op, .maximum, input: input, output: output)
         case .avgPool2D(let op): return Pool2DKernel(op, .average, input: input, output: output)
         case .globalAvgPool2D: return GlobalPool2DKernel(.average, input: input)
@@ -38,8 +48,9 @@ public struct Interpreter: Sendable {
         case .batchNorm(let op):
             return BatchNormKernel(
                 op, shape: output, gamma: weights[0], beta: weights[1], mean: weights[2], variance: weights[3])
-        case .dense(let op):
-            return DenseKernel(op, input: input, output: output, kernel: weights[0], bias: op.useBias ? weights[1] : nil)
+        case .dense(var op):
+            op.activation = activation ?? op.activation
+            return DenseKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
         case .activation(let activation): return ActivationKernel(activation, shape: output)
         case .flatten, .dropout: return nil
         case .add: return AddKernel(elementsPerSample: output.elementCount ?? 0)

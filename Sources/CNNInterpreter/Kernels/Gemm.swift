@@ -66,11 +66,20 @@ enum Gemm {
                     let columns = min(panelWidth, weights.columns - panel * panelWidth)
                     for index in 0..<tileCount {
                         let row = blockStart + index * tileRows
-                        tile(
-                            depth: depth, a: tiles[index].start, aStride: tiles[index].stride, b: weights.panel(panel),
-                            output: output + row * outputStride + panel * panelWidth, outputStride: outputStride,
-                            rows: min(tileRows, rows - row), columns: columns,
-                            epilogue: epilogue, biasOffset: panel * panelWidth)
+                        let (a, aStride) = tiles[index]
+                        let destination = output + row * outputStride + panel * panelWidth
+                        let live = min(tileRows, rows - row)
+                        if columns > 16 {
+                            tile(
+                                depth: depth, a: a, aStride: aStride, b: weights.panel(panel), output: destination,
+                                outputStride: outputStride, rows: live, columns: columns, epilogue: epilogue,
+                                biasOffset: panel * panelWidth)
+                        } else {
+                            narrowTile(
+                                depth: depth, a: a, aStride: aStride, b: weights.panel(panel), output: destination,
+                                outputStride: outputStride, rows: live, columns: columns, epilogue: epilogue,
+                                biasOffset: panel * panelWidth)
+                        }
                     }
                 }
                 blockStart += blockCount

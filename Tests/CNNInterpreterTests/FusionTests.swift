@@ -1,0 +1,60 @@
+import CNNFormats
+import Testing
+import TestSupport
+
+/// batch_norm and activation layers folded into the layer before them compute what the layers
+/// compute one by one.
+@Suite struct FusionTests {
+    let input = Tensor(shape: [2, 5, 5, 3], scalars: randomScalars(150, seed: 7))
+    let weights: [String: Tensor] = [
+        "c.kernel": Tensor(shape: [3, 3, 3, 4], scalars: randomScalars(108, seed: 8)),
+        "c.bias": Tensor(shape: [4], scalars: randomScalars(4, seed: 9)),
+        "bn.gamma": Tensor(shape: [4], scalars: [0.5, 2, -1, 1]),
+        "bn.beta": Tensor(shape: [4], scalars: [0.1, -0.2, 0.3, 0]),
+        "bn.moving_mean": Tensor(shape: [4], scalars: [0, 0.5, -0.5, 1]),
+        "bn.moving_variance": Tensor(shape: [4], scalars: [1, 0.25, 4, 0.5]),
+    ]
+
+    /// The convolution alone, then the norm and relu applied here.
+    func unfused(activation: Bool) throws -> Tensor {
+        var output = try run(
+            input: input, "  - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}\n",
+            weights: weights.filter { $0.key.hasPrefix("c.") })
+        for i in output.scalars.indices {
+            let c = i % 4
+            let scale = weights["bn.gamma"]!.scalars[c] / (weights["bn.moving_variance"]!.scalars[c] + 0.001).squareRoot()
+            let normed = (output.scalars[i] - weights["bn.moving_mean"]!.scalars[c]) * scale + weights["bn.beta"]!.scalars[c]
+            output.scalars[i] = activation ? max(normed, 0) : normed
+        }
+        return output
+    }
+
+    @Test func convolutionNormAndActivation() throws {
+        let fused = try run(
+            input: input,
+            """
+              - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}
+              - {type: batch_norm, name: bn}
+              - {type: activation, activation: relu}
+
+            """, weights: weights)
+        expectClose(fused, try unfused(activation: true))
+    }
+
+    /// When another layer reads the convolution's output too, nothing may be folded into it.
+    @Test func aSharedOutputIsNotFolded() throws {
+        let output = try run(
+            input: input,
+            """
+              - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}
+              - {type: batch_norm, name: bn}
+              - {type: add, inputs: [c, bn]}
+
+            """, weights: weights)
+        let raw = try run(
+            input: input, "  - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}\n",
+            weights: weights.filter { $0.key.hasPrefix("c.") })
+        let normed = try unfused(activation: false)
+        expectClose(output, Tensor(shape: raw.shape, scalars: zip(raw.scalars, normed.scalars).map(+)))
+    }
+}
