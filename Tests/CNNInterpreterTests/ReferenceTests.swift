@@ -82,3 +82,46 @@ import TestSupport
         return output
     }
 }
+
+/// Depthwise convolution against its definition: a full vector of channels plus a tail, with and
+/// without a depth multiplier.
+@Suite struct DepthwiseReferenceTests {
+    @Test(arguments: [(1, 1, "same"), (3, 2, "same"), (1, 2, "valid"), (2, 1, "valid")])
+    func depthwiseMatchesDefinition(multiplier: Int, stride: Int, padding: String) throws {
+        let (h, w, channels, k) = (7, 6, 20, 3)
+        let input = Tensor(shape: [2, h, w, channels], scalars: randomScalars(2 * h * w * channels, seed: 4))
+        let kernel = Tensor(shape: [k, k, channels, multiplier], scalars: randomScalars(k * k * channels * multiplier, seed: 5))
+        let bias = Tensor(shape: [channels * multiplier], scalars: randomScalars(channels * multiplier, seed: 6))
+        let output = try run(
+            input: input,
+            "  - {type: depthwise_conv2d, kernel_size: \(k), depth_multiplier: \(multiplier), strides: \(stride), "
+                + "padding: \(padding), activation: relu6}\n",
+            weights: ["depthwise_conv2d.kernel": kernel, "depthwise_conv2d.bias": bias])
+
+        let same = padding == "same"
+        let (oh, ow) = same ? ((h + stride - 1) / stride, (w + stride - 1) / stride) : ((h - k) / stride + 1, (w - k) / stride + 1)
+        let top = same ? max((oh - 1) * stride + k - h, 0) / 2 : 0
+        let left = same ? max((ow - 1) * stride + k - w, 0) / 2 : 0
+        let width = channels * multiplier
+        var expected = Tensor(zeros: [2, oh, ow, width])
+        for n in 0..<2 {
+            for y in 0..<oh {
+                for x in 0..<ow {
+                    for j in 0..<width {
+                        var sum = bias.scalars[j]
+                        for ky in 0..<k {
+                            for kx in 0..<k {
+                                let (iy, ix) = (y * stride - top + ky, x * stride - left + kx)
+                                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                sum += input.scalars[((n * h + iy) * w + ix) * channels + j / multiplier]
+                                    * kernel.scalars[(ky * k + kx) * width + j]
+                            }
+                        }
+                        expected.scalars[((n * oh + y) * ow + x) * width + j] = min(max(sum, 0), 6)
+                    }
+                }
+            }
+        }
+        expectClose(output, expected)
+    }
+}
