@@ -1,12 +1,20 @@
 import CNNGraph
 
-/// An interpreter's graph laid out for one batch size: every value has a fixed place in one
-/// arena, a buffer is reused once its last reader has run, and each step knows where its inputs
-/// and output are. Running a plan allocates nothing.
+/// An interpreter's graph laid out for a batch size: every value has a fixed place in one arena,
+/// a buffer is reused once its last reader has run, and each step knows where its inputs and
+/// output are. Running a plan allocates nothing.
+///
+/// A large batch runs in chunks, so that the arena stays within `arenaBudget` however many
+/// samples an input holds (a 60,000-image test set does not need 9 GB of activations).
 ///
 /// A plan owns mutable memory: use one per thread.
 public final class ExecutionPlan {
+    /// The samples `run` takes.
     public let batch: Int
+    /// The samples that run through the arena at once.
+    public let chunk: Int
+    /// Floats of activations a chunk may take, unless one sample needs more: 64 MiB.
+    public static let arenaBudget = 16 << 20
     private let interpreter: Interpreter
     private let arena: FloatBuffer
     private let scratch: FloatBuffer
@@ -20,16 +28,62 @@ public final class ExecutionPlan {
         let output: Int
     }
 
-    /// Floats in the arena: the peak of the live activations.
+    /// Floats in the arena: the peak of the live activations of a chunk.
     public var arenaCount: Int { arena.count }
 
     init(_ interpreter: Interpreter, batch: Int) {
         let graph = interpreter.graph
         self.batch = batch
         self.interpreter = interpreter
+        let perSample = Layout(interpreter, samples: 1).high
+        chunk = max(1, min(batch, 256, ExecutionPlan.arenaBudget / max(perSample, 1)))
+        let layout = Layout(interpreter, samples: chunk)
+        arena = FloatBuffer(count: layout.high)
+        scratch = FloatBuffer(count: interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
+        let base = arena.base
+        steps = graph.nodes.indices.compactMap { index in
+            interpreter.kernels[index].map { kernel in
+                Step(
+                    kernel: kernel,
+                    inputs: StepInputs(arena: base, offsets: graph.nodes[index].inputs.map(layout.offset(of:))),
+                    output: layout.offset(of: .node(index)))
+            }
+        }
+        inputOffset = layout.offset(of: .input)
+        outputOffset = layout.offset(of: graph.output)
+    }
 
-        // Layers that relabel their input share its buffer: resolve each value to its owner.
-        var owner: [ValueID: ValueID] = [.input: .input]
+    /// Runs a batch: `input` holds `batch` samples of the input shape, `output` receives `batch`
+    /// samples of the output shape.
+    public func run(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        let graph = interpreter.graph
+        let inputSize = graph.inputShape.elementCount ?? 0
+        let outputSize = graph.outputShape.elementCount ?? 0
+        precondition(input.count == batch * inputSize, "input size")
+        precondition(output.count == batch * outputSize, "output size")
+        var start = 0
+        while start < batch {
+            let count = min(chunk, batch - start)
+            (arena.base + inputOffset).update(from: input.baseAddress! + start * inputSize, count: count * inputSize)
+            for step in steps {
+                step.kernel.run(step.inputs, into: arena.base + step.output, batch: count, scratch: scratch.base)
+            }
+            (output.baseAddress! + start * outputSize).update(from: arena.base + outputOffset, count: count * outputSize)
+            start += count
+        }
+    }
+}
+
+/// Where each value lives in the arena for a number of samples. Offsets laid out for n samples
+/// serve any smaller number too: every buffer only shrinks in place.
+private struct Layout {
+    /// Layers that relabel their input (and fused layers) share its buffer.
+    private var owner: [ValueID: ValueID] = [.input: .input]
+    private var offsets: [ValueID: Int] = [:]
+    private(set) var high = 0
+
+    init(_ interpreter: Interpreter, samples: Int) {
+        let graph = interpreter.graph
         for (index, node) in graph.nodes.enumerated() {
             owner[.node(index)] = interpreter.kernels[index] == nil ? owner[node.inputs[0]]! : .node(index)
         }
@@ -41,8 +95,7 @@ public final class ExecutionPlan {
         lastRead[owner[graph.output]!] = graph.nodes.count
 
         var allocator = ArenaAllocator()
-        var offsets: [ValueID: Int] = [:]
-        func size(_ value: ValueID) -> Int { batch * (graph.shape(of: value).elementCount ?? 0) }
+        func size(_ value: ValueID) -> Int { samples * (graph.shape(of: value).elementCount ?? 0) }
         offsets[.input] = allocator.allocate(size(.input))
         var placed: [(value: ValueID, offset: Int, count: Int)] = [(.input, offsets[.input]!, size(.input))]
         for index in graph.nodes.indices where interpreter.kernels[index] != nil {
@@ -56,34 +109,10 @@ public final class ExecutionPlan {
             offsets[value] = allocator.allocate(size(value))
             placed.append((value, offsets[value]!, size(value)))
         }
-        arena = FloatBuffer(count: allocator.high)
-        scratch = FloatBuffer(count: interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
-        let base = arena.base
-        steps = graph.nodes.indices.compactMap { index in
-            interpreter.kernels[index].map { kernel in
-                Step(
-                    kernel: kernel,
-                    inputs: StepInputs(arena: base, offsets: graph.nodes[index].inputs.map { offsets[owner[$0]!]! }),
-                    output: offsets[.node(index)]!)
-            }
-        }
-        inputOffset = offsets[.input]!
-        outputOffset = offsets[owner[graph.output]!]!
+        high = allocator.high
     }
 
-    /// Runs a batch: `input` holds `batch` samples of the input shape, `output` receives `batch`
-    /// samples of the output shape.
-    public func run(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
-        let graph = interpreter.graph
-        precondition(input.count == batch * (graph.inputShape.elementCount ?? 0), "input size")
-        precondition(output.count == batch * (graph.outputShape.elementCount ?? 0), "output size")
-        guard batch > 0 else { return }
-        (arena.base + inputOffset).update(from: input.baseAddress!, count: input.count)
-        for step in steps {
-            step.kernel.run(step.inputs, into: arena.base + step.output, batch: batch, scratch: scratch.base)
-        }
-        output.baseAddress!.update(from: arena.base + outputOffset, count: output.count)
-    }
+    func offset(of value: ValueID) -> Int { offsets[owner[value]!]! }
 }
 
 /// First-fit placement of buffers in one growing arena, in floats, each start 64-byte aligned.
