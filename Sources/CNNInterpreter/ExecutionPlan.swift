@@ -35,22 +35,22 @@ public final class ExecutionPlan {
         let graph = interpreter.graph
         self.batch = batch
         self.interpreter = interpreter
-        let perSample = Layout(interpreter, samples: 1).high
-        chunk = max(1, min(batch, 256, ExecutionPlan.arenaBudget / max(perSample, 1)))
-        let layout = Layout(interpreter, samples: chunk)
-        arena = FloatBuffer(count: layout.high)
+        let buffers = interpreter.buffers
+        let chunk = max(1, min(batch, 256, ExecutionPlan.arenaBudget / max(buffers.arenaCount, 1)))
+        self.chunk = chunk
+        arena = FloatBuffer(count: chunk * buffers.arenaCount)
         scratch = FloatBuffer(count: interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
         let base = arena.base
         steps = graph.nodes.indices.compactMap { index in
             interpreter.kernels[index].map { kernel in
                 Step(
                     kernel: kernel,
-                    inputs: StepInputs(arena: base, offsets: graph.nodes[index].inputs.map(layout.offset(of:))),
-                    output: layout.offset(of: .node(index)))
+                    inputs: StepInputs(arena: base, offsets: graph.nodes[index].inputs.map { chunk * buffers.offset(of: $0) }),
+                    output: chunk * buffers.offset(of: .node(index)))
             }
         }
-        inputOffset = layout.offset(of: .input)
-        outputOffset = layout.offset(of: graph.output)
+        inputOffset = chunk * buffers.offset(of: .input)
+        outputOffset = chunk * buffers.offset(of: graph.output)
     }
 
     /// Runs a batch: `input` holds `batch` samples of the input shape, `output` receives `batch`
@@ -72,85 +72,4 @@ public final class ExecutionPlan {
             start += count
         }
     }
-}
-
-/// Where each value lives in the arena for a number of samples. Offsets laid out for n samples
-/// serve any smaller number too: every buffer only shrinks in place.
-private struct Layout {
-    /// Layers that relabel their input (and fused layers) share its buffer.
-    private var owner: [ValueID: ValueID] = [.input: .input]
-    private var offsets: [ValueID: Int] = [:]
-    private(set) var high = 0
-
-    init(_ interpreter: Interpreter, samples: Int) {
-        let graph = interpreter.graph
-        for (index, node) in graph.nodes.enumerated() {
-            owner[.node(index)] = interpreter.kernels[index] == nil ? owner[node.inputs[0]]! : .node(index)
-        }
-        // The last step that reads each buffer; the model output is read at the end.
-        var lastRead: [ValueID: Int] = [:]
-        for (index, node) in graph.nodes.enumerated() {
-            for input in node.inputs { lastRead[owner[input]!] = index }
-        }
-        lastRead[owner[graph.output]!] = graph.nodes.count
-
-        var allocator = ArenaAllocator()
-        func size(_ value: ValueID) -> Int { samples * (graph.shape(of: value).elementCount ?? 0) }
-        offsets[.input] = allocator.allocate(size(.input))
-        var placed: [(value: ValueID, offset: Int, count: Int)] = [(.input, offsets[.input]!, size(.input))]
-        for index in graph.nodes.indices where interpreter.kernels[index] != nil {
-            let value = ValueID.node(index)
-            // Free what no later step reads before placing this output; a step's own inputs stay.
-            placed.removeAll { entry in
-                guard lastRead[entry.value, default: -1] < index else { return false }
-                allocator.free(entry.offset, entry.count)
-                return true
-            }
-            offsets[value] = allocator.allocate(size(value))
-            placed.append((value, offsets[value]!, size(value)))
-        }
-        high = allocator.high
-    }
-
-    func offset(of value: ValueID) -> Int { offsets[owner[value]!]! }
-}
-
-/// First-fit placement of buffers in one growing arena, in floats, each start 64-byte aligned.
-struct ArenaAllocator {
-    /// Free ranges, sorted by offset, never adjacent.
-    private var holes: [(offset: Int, count: Int)] = []
-    private(set) var high = 0
-
-    mutating func allocate(_ count: Int) -> Int {
-        let count = ArenaAllocator.rounded(count)
-        if let index = holes.firstIndex(where: { $0.count >= count }) {
-            let offset = holes[index].offset
-            holes[index] = (offset + count, holes[index].count - count)
-            if holes[index].count == 0 { holes.remove(at: index) }
-            return offset
-        }
-        // Grow, absorbing a hole that ends at the top.
-        if let last = holes.last, last.offset + last.count == high {
-            holes.removeLast()
-            high = last.offset + count
-            return last.offset
-        }
-        defer { high += count }
-        return high
-    }
-
-    mutating func free(_ offset: Int, _ count: Int) {
-        let count = ArenaAllocator.rounded(count)
-        let index = holes.firstIndex { $0.offset > offset } ?? holes.count
-        holes.insert((offset, count), at: index)
-        // Merge with the neighbours so large buffers fit into freed space.
-        if index + 1 < holes.count, holes[index].offset + holes[index].count == holes[index + 1].offset {
-            holes[index].count += holes.remove(at: index + 1).count
-        }
-        if index > 0, holes[index - 1].offset + holes[index - 1].count == holes[index].offset {
-            holes[index - 1].count += holes.remove(at: index).count
-        }
-    }
-
-    private static func rounded(_ count: Int) -> Int { max((count + 15) / 16 * 16, 16) }
 }

@@ -10,17 +10,31 @@ public struct Interpreter: Sendable {
     /// One kernel per node; nil for layers that only relabel their input (flatten, dropout) and
     /// for layers fused into the one before them.
     let kernels: [(any LayerKernel)?]
+    let fusion: Fusion
+    /// Where each value lives in the arena, per sample.
+    let buffers: BufferPlan
 
     /// Checks `tensors` (read from `weightsPath`) against the weights the graph declares and
     /// prepares the kernels.
     public init(graph: Graph, weights tensors: [String: Tensor], weightsPath: String) throws(FileFormatError) {
         let weights = try ModelWeights(graph, tensors: tensors, path: weightsPath)
-        let fusion = Fusion(graph, weights: weights.layers)
+        let fusion = Fusion(graph)
         self.graph = graph
+        self.fusion = fusion
+        buffers = BufferPlan(graph, fusion: fusion)
         kernels = graph.nodes.indices.map { index in
-            guard fusion.absorbedBy[index] == nil else { return nil }
-            return Interpreter.kernel(
-                for: graph.nodes[index], in: graph, weights: fusion.weights[index], activation: fusion.activations[index])
+            let node = graph.nodes[index]
+            guard fusion.runs(node, at: index) else { return nil }
+            var layerWeights = weights.layers[index]
+            if let norm = fusion.foldedNorm[index], case .batchNorm(let op) = graph.nodes[norm].operation {
+                let statistics = weights.layers[norm]
+                let folded = foldBatchNorm(
+                    kernel: layerWeights[0], bias: layerWeights.count > 1 ? layerWeights[1] : nil,
+                    gamma: statistics[0], beta: statistics[1], mean: statistics[2], variance: statistics[3],
+                    epsilon: op.epsilon)
+                layerWeights = [folded.kernel, folded.bias]
+            }
+            return Interpreter.kernel(for: node, in: graph, weights: layerWeights, activation: fusion.activations[index])
         }
     }
 

@@ -1,0 +1,81 @@
+/// Layers folded into the convolution or dense layer before them, as ONNX Runtime folds them: a
+/// `batch_norm` becomes a scale of the producer's output channels plus a bias, and an
+/// `activation` layer becomes the producer's own activation, applied as it stores. Each fold
+/// applies only when the producer's output has no other reader, so no one sees the unfused value.
+/// Both back ends run the fused graph; each folds the weights itself.
+public struct Fusion: Sendable {
+    /// For each node, the node whose kernel computes its output instead, or nil when it runs itself.
+    public private(set) var absorbedBy: [Int?]
+    /// For each producer that absorbed a batch_norm, that batch_norm's node.
+    public private(set) var foldedNorm: [Int: Int] = [:]
+    /// The activation each conv2d, depthwise_conv2d and dense node applies after fusion.
+    public private(set) var activations: [Int: Activation] = [:]
+
+    public init(_ graph: Graph) {
+        absorbedBy = Array(repeating: nil, count: graph.nodes.count)
+        var readers = Array(repeating: 0, count: graph.nodes.count)
+        for node in graph.nodes {
+            for case .node(let index) in node.inputs { readers[index] += 1 }
+        }
+        /// The node reading `index`'s output, if it is the only reader and the output is not the model's.
+        func soleReader(of index: Int) -> Int? {
+            guard readers[index] == 1, index + 1 < graph.nodes.count else { return nil }
+            return graph.nodes.indices.first { graph.nodes[$0].inputs.contains(.node(index)) }
+        }
+
+        for (index, node) in graph.nodes.enumerated() where absorbedBy[index] == nil {
+            guard let own = node.operation.producerActivation else { continue }
+            var last = index
+            if own == .linear, let next = soleReader(of: last), case .batchNorm = graph.nodes[next].operation {
+                foldedNorm[index] = next
+                absorbedBy[next] = index
+                last = next
+            }
+            activations[index] = own
+            if own == .linear, let next = soleReader(of: last), case .activation(let activation) = graph.nodes[next].operation {
+                activations[index] = activation
+                absorbedBy[next] = index
+            }
+        }
+    }
+
+    /// Whether the node runs a kernel of its own: not absorbed, and not a layer whose output is
+    /// its input (flatten, dropout).
+    public func runs(_ node: GraphNode, at index: Int) -> Bool {
+        guard absorbedBy[index] == nil else { return false }
+        switch node.operation {
+        case .flatten, .dropout: return false
+        case .conv2d, .depthwiseConv2D, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D,
+            .batchNorm, .dense, .activation, .add, .concatenate:
+            return true
+        }
+    }
+}
+
+extension Operation {
+    /// The activation of a layer that can absorb others (conv2d, depthwise_conv2d, dense).
+    var producerActivation: Activation? {
+        switch self {
+        case .conv2d(let op): op.activation
+        case .depthwiseConv2D(let op): op.activation
+        case .dense(let op): op.activation
+        case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
+            .activation, .dropout, .add, .concatenate:
+            nil
+        }
+    }
+}
+
+/// Folds batch-norm statistics into a producer's kernel and bias:
+/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
+/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
+public func foldBatchNorm(
+    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Double
+) -> (kernel: [Float], bias: [Float]) {
+    let channels = gamma.count
+    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + Float(epsilon)).squareRoot() }
+    var kernel = kernel
+    for i in kernel.indices { kernel[i] *= scale[i % channels] }
+    let bias = bias ?? [Float](repeating: 0, count: channels)
+    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
+}
