@@ -5,7 +5,7 @@ let package = Package(
     name: "cnnc",
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
-        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter"]),
+        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -20,11 +20,13 @@ let package = Package(
         .target(name: "CNNFormats"),
         // The first back end: an execution plan over a validated graph, and its kernels.
         .target(name: "CNNInterpreter", dependencies: ["CNNGraph", "CNNFormats"]),
+        // The second back end: a graph printed as specialized, dependency-free Swift source.
+        .target(name: "CNNEmitter", dependencies: ["CNNGraph", "CNNFormats", "CNNInterpreter"]),
         // The command line: each subcommand makes one call into the libraries.
         .executableTarget(
             name: "cnnc",
             dependencies: [
-                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter",
+                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -4,11 +4,11 @@ import CNNGraph
 /// A weights file's tensors matched against the tensors a graph declares, by key
 /// (`<layer>.<weight>`) and Keras shape. Nothing is guessed: a missing, extra or wrongly shaped
 /// tensor is an error, and all of them are named in one.
-struct ModelWeights {
+public struct ModelWeights {
     /// For each node, its tensors' scalars in the order of `GraphNode.weights`.
     let layers: [[[Float]]]
 
-    init(_ graph: Graph, tensors: [String: Tensor], path: String) throws(FileFormatError) {
+    public init(_ graph: Graph, tensors: [String: Tensor], path: String) throws(FileFormatError) {
         var problems: [String] = []
         var declared = Set<String>()
         var layers: [[[Float]]] = []

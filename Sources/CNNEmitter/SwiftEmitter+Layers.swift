@@ -1,0 +1,126 @@
+import CNNGraph
+
+extension SwiftEmitter {
+    /// The layer pipeline: one call per kernel, every shape and arena offset a constant, each
+    /// preceded by the spec layer (and any layers folded into it) it runs.
+    func layers(_ out: inout CodeWriter) {
+        out.line("/// The layers in spec order, on `n` samples whose input is in the arena.")
+        out.block(
+            "private func layers(_ n: Int, _ arena: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>)"
+        ) { out in
+            out.line("let w = UnsafePointer(weights.base)")
+            for (index, node) in graph.nodes.enumerated() where fusion.absorbedBy[index] == nil {
+                out.line(comment(for: node, at: index))
+                layer(&out, node, index)
+            }
+        }
+    }
+
+    /// `// name: type at spec:line, 28x28x1 -> 26x26x32, relu (+ folded layers)`.
+    private func comment(for node: GraphNode, at index: Int) -> String {
+        let input = node.inputs.map { graph.shape(of: $0).description }.joined(separator: " + ")
+        var text = "// \(node.name): \(node.kind.rawValue) at \(specName):\(node.location.line), \(input) -> \(node.outputShape)"
+        let folded = graph.nodes.indices.filter { fusion.absorbedBy[$0] == index }
+        if !folded.isEmpty {
+            text += ", with " + folded.map { "\(graph.nodes[$0].name) (line \(graph.nodes[$0].location.line))" }
+                .joined(separator: " and ") + " folded in"
+        }
+        if let activation = fusion.activations[index], activation != .linear { text += ", \(activation.rawValue)" }
+        if !fusion.runs(node, at: index) { text += ": the same buffer, nothing to run" }
+        return text
+    }
+
+    private func layer(_ out: inout CodeWriter, _ node: GraphNode, _ index: Int) {
+        let input = graph.shape(of: node.inputs[0])
+        let output = node.outputShape
+        let source = pointer("arena", buffers.offset(of: node.inputs[0]))
+        let target = pointer("arena", buffers.offset(of: .node(index)))
+        let regions = weights.regions[index]
+        let activation = fusion.activations[index] ?? .linear
+        let (clamp, after) = SwiftEmitter.split(activation)
+        let count = output.elementCount ?? 0
+        switch node.operation {
+        case .conv2d(let op):
+            let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
+            out.line("convolution(")
+            out.indented { out in
+                out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
+                out.line("outputHeight: \(output.height), outputWidth: \(output.width), filters: \(op.filters),")
+                out.line("kernel: \(pair(op.window.kernel)), strides: \(pair(op.window.strides)), dilation: \(pair(op.window.dilation)),")
+                out.line("padding: (top: \(padding.top), left: \(padding.left)),")
+                out.line("weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
+            }
+        case .depthwiseConv2D(let op):
+            let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
+            out.line("depthwise(")
+            out.indented { out in
+                out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
+                out.line("multiplier: \(op.depthMultiplier), outputHeight: \(output.height), outputWidth: \(output.width),")
+                out.line("kernel: \(pair(op.window.kernel)), strides: \(pair(op.window.strides)), dilation: \(pair(op.window.dilation)),")
+                out.line("padding: (top: \(padding.top), left: \(padding.left)),")
+                out.line("weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp))")
+            }
+        case .maxPool2D(let op), .avgPool2D(let op):
+            let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
+            let average = node.kind == .avgPool2D
+            out.line("pool(")
+            out.indented { out in
+                out.line("n, \(source), \(target), average: \(average), height: \(input.height), width: \(input.width),")
+                out.line("channels: \(input.channels), outputHeight: \(output.height), outputWidth: \(output.width),")
+                out.line("window: \(pair(op.window.kernel)), strides: \(pair(op.window.strides)), padding: (top: \(padding.top), left: \(padding.left)))")
+            }
+        case .globalAvgPool2D, .globalMaxPool2D:
+            let average = node.kind == .globalAvgPool2D
+            out.line("globalPool(n, \(source), \(target), average: \(average), pixels: \(input.height * input.width), channels: \(input.channels))")
+        case .zeroPadding2D(let padding):
+            out.line("zeroPad(")
+            out.indented { out in
+                out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
+                out.line("outputHeight: \(output.height), outputWidth: \(output.width), top: \(padding.top), left: \(padding.left))")
+            }
+        case .batchNorm:
+            out.line("scaleShift(n * \(count), \(source), \(target), channels: \(input.channels), scale: w + \(regions!.kernel), shift: w + \(regions!.bias))")
+        case .dense(let op):
+            out.line("dense(")
+            out.indented { out in
+                out.line("n, \(source), \(target), inputs: \(input.channels), units: \(op.units),")
+                out.line("weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
+            }
+        case .activation(let activation):
+            out.line("\(target).update(from: \(source), count: n * \(count))")
+            out.line("activate(.\(activation), \(target), count: n * \(count), channels: \(output.channels))")
+        case .flatten, .dropout:
+            break
+        case .add:
+            let inputs = node.inputs.map { pointer("arena", buffers.offset(of: $0)) }
+            out.line("add(n * \(count), \(inputs[0]), \(inputs[1]), \(target))")
+            for extra in inputs.dropFirst(2) { out.line("accumulate(n * \(count), \(extra), \(target))") }
+        case .concatenate:
+            let pixels = output.rank == 3 ? output.height * output.width : 1
+            var offset = 0
+            for value in node.inputs {
+                let width = graph.shape(of: value).channels
+                out.line(
+                    "copyChannels(n * \(pixels), \(pointer("arena", buffers.offset(of: value))), width: \(width), \(target), total: \(output.channels), offset: \(offset))")
+                offset += width
+            }
+        }
+        if let after, fusion.runs(node, at: index) {
+            out.line("activate(.\(after), \(target), count: n * \(count), channels: \(output.channels))")
+        }
+    }
+
+    /// The part of an activation a store fuses (a clamp), and the pass that must follow, if any.
+    static func split(_ activation: Activation) -> (clamp: String, after: String?) {
+        switch activation {
+        case .linear: ("none", nil)
+        case .relu: ("relu", nil)
+        case .relu6: ("relu6", nil)
+        case .leakyRelu: ("leakyRelu", nil)
+        case .elu, .selu, .gelu, .sigmoid, .hardSigmoid, .tanh, .softmax, .softplus, .softsign, .swish:
+            ("none", "\(activation)")
+        }
+    }
+
+    private func pair(_ size: Size2D) -> String { "(\(size.height), \(size.width))" }
+}

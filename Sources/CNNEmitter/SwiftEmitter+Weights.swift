@@ -1,0 +1,146 @@
+import CNNGraph
+
+extension SwiftEmitter {
+    /// The initializers: from a safetensors file (or the compiled-in weights), checked against the
+    /// spec, then folded and packed once into the layout the layers read.
+    func initializers(_ out: inout CodeWriter) {
+        let name = graph.name
+        if embedded == nil {
+            out.lines(
+                """
+                /// Loads the weights from a safetensors file with the keys `<layer>.<param>` and Keras's
+                /// shapes. Every missing, extra or wrongly shaped tensor is reported in the error.
+                public init(weightsAt path: String) throws(LoadError) {
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw LoadError(path: path, message: "cannot read the file", notes: [])
+                    }
+                    do {
+                        try self.init(tensors: readSafeTensors([UInt8](data)))
+                    } catch {
+                        throw LoadError(path: path, message: error.message, notes: error.notes)
+                    }
+                }
+                """)
+        } else {
+            out.lines(
+                """
+                /// The model with the weights compiled into this file (checked against the spec by `cnnc build`).
+                public init() {
+                    guard let data = Data(base64Encoded: embeddedWeights, options: .ignoreUnknownCharacters),
+                        let model = try? \(name)(tensors: readSafeTensors([UInt8](data)))
+                    else { preconditionFailure("the compiled-in weights of \(name) were edited") }
+                    self = model
+                }
+                """)
+        }
+        out.line()
+        out.block("private init(tensors: [String: (shape: [Int], values: [Float])]) throws(WeightsProblem)") { out in
+            let expected = graph.nodes.flatMap { node in node.weights.map { ("\(node.name).\($0.name)", $0.shape) } }
+            if expected.isEmpty {
+                out.line("try checkTensors(tensors, expected: [])")
+            } else {
+                out.line("try checkTensors(")
+                out.indented { out in
+                    out.line("tensors,")
+                    out.line("expected: [")
+                    out.indented { out in
+                        for (key, shape) in expected { out.line("(\"\(key)\", \(shape)),") }
+                    }
+                    out.line("])")
+                }
+            }
+            out.line("let store = FloatStore(count: \(name).weightCount)")
+            out.line("let w = store.base")
+            for (index, node) in graph.nodes.enumerated() {
+                if let regions = weights.regions[index] { pack(&out, node, index, regions) }
+            }
+            out.line("weights = store")
+        }
+    }
+
+    private func pack(_ out: inout CodeWriter, _ node: GraphNode, _ index: Int, _ regions: WeightLayout.Regions) {
+        let input = graph.shape(of: node.inputs[0])
+        func tensor(_ node: GraphNode, _ weight: String) -> String { "tensors[\"\(node.name).\(weight)\"]!.values" }
+        let hasBias = node.weights.contains { $0.name == "bias" }
+        out.line("// \(node.name) (\(node.kind.rawValue), \(specName):\(node.location.line))")
+        var kernel = tensor(node, "kernel")
+        var bias: String? = hasBias ? tensor(node, "bias") : nil
+        if let normIndex = fusion.foldedNorm[index], case .batchNorm(let op) = graph.nodes[normIndex].operation {
+            let norm = graph.nodes[normIndex]
+            out.line("let \(node.name)Folded = foldNorm(")
+            out.indented { out in
+                out.line("kernel: \(kernel), bias: \(bias ?? "nil"),")
+                out.line("gamma: \(tensor(norm, "gamma")), beta: \(tensor(norm, "beta")),")
+                out.line("mean: \(tensor(norm, "moving_mean")), variance: \(tensor(norm, "moving_variance")),")
+                out.line("epsilon: \(Float(op.epsilon)))")
+            }
+            kernel = "\(node.name)Folded.kernel"
+            bias = "\(node.name)Folded.bias"
+        }
+        switch node.operation {
+        case .conv2d(let op):
+            let depth = op.window.kernel.height * op.window.kernel.width * input.channels
+            out.line("packPanels(\(kernel), rows: \(depth), columns: \(op.filters), into: w + \(regions.kernel))")
+            if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.filters))") }
+        case .dense(let op):
+            out.line("packPanels(\(kernel), rows: \(input.channels), columns: \(op.units), into: w + \(regions.kernel))")
+            if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.units))") }
+        case .depthwiseConv2D(let op):
+            let channels = input.channels * op.depthMultiplier
+            let count = op.window.kernel.height * op.window.kernel.width * channels
+            out.line("(w + \(regions.kernel)).update(from: \(kernel), count: \(count))")
+            if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(channels))") }
+        case .batchNorm(let op):
+            out.line("let \(node.name)Norm = normScaleShift(")
+            out.indented { out in
+                out.line("gamma: \(tensor(node, "gamma")), beta: \(tensor(node, "beta")),")
+                out.line("mean: \(tensor(node, "moving_mean")), variance: \(tensor(node, "moving_variance")),")
+                out.line("epsilon: \(Float(op.epsilon)))")
+            }
+            out.line("(w + \(regions.kernel)).update(from: \(node.name)Norm.scale, count: \(input.channels))")
+            out.line("(w + \(regions.bias)).update(from: \(node.name)Norm.shift, count: \(input.channels))")
+        case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .flatten, .activation,
+            .dropout, .add, .concatenate:
+            break
+        }
+    }
+
+    /// The weights as a base64 string literal: a string compiles in a fraction of a second where
+    /// an array literal of that many floats takes the type checker minutes.
+    func embeddedWeights(_ out: inout CodeWriter, _ bytes: [UInt8]) {
+        out.line()
+        out.line("// MARK: - Compiled-in weights")
+        out.line()
+        out.line("/// The model's tensors as a safetensors file, base64-encoded.")
+        out.line("private let embeddedWeights = \"\"\"")
+        let encoded = Base64.encode(bytes)
+        var start = encoded.startIndex
+        while start < encoded.endIndex {
+            let end = encoded.index(start, offsetBy: 100, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            out.line(String(encoded[start..<end]))
+            start = end
+        }
+        out.line("\"\"\"")
+    }
+}
+
+/// RFC 4648 base64, so the emitter needs no Foundation.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var value = 0
+            for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
+            for position in 0..<4 {
+                output.append(position <= chunk.count ? alphabet[value >> (18 - 6 * position) & 63] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

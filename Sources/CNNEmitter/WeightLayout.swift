@@ -1,0 +1,50 @@
+import CNNGraph
+
+/// Where each layer's weights go in the generated model's one weights buffer, in floats: packed
+/// kernels in panels of 32 columns, biases padded to whole panels, all starts 64-byte aligned.
+/// The offsets are constants in the generated source.
+struct WeightLayout {
+    /// A layer's regions: the kernel (or a batch norm's scale) and the bias (or its shift).
+    struct Regions {
+        var kernel: Int
+        var bias: Int
+    }
+
+    private(set) var regions: [Int: Regions] = [:]
+    private(set) var count = 0
+
+    init(_ graph: Graph, fusion: Fusion) {
+        for (index, node) in graph.nodes.enumerated() where fusion.runs(node, at: index) {
+            let input = graph.shape(of: node.inputs[0])
+            switch node.operation {
+            case .conv2d(let op):
+                let depth = op.window.kernel.height * op.window.kernel.width * input.channels
+                place(index, kernel: WeightLayout.panels(op.filters) * 32 * depth, bias: op.filters)
+            case .depthwiseConv2D(let op):
+                let channels = input.channels * op.depthMultiplier
+                place(index, kernel: op.window.kernel.height * op.window.kernel.width * channels, bias: channels)
+            case .dense(let op):
+                place(index, kernel: WeightLayout.panels(op.units) * 32 * input.channels, bias: op.units)
+            case .batchNorm:
+                place(index, kernel: input.channels, bias: input.channels)
+            case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .flatten, .activation,
+                .dropout, .add, .concatenate:
+                break
+            }
+        }
+    }
+
+    /// Panels of 32 columns that hold `columns` columns.
+    static func panels(_ columns: Int) -> Int { (columns + 31) / 32 }
+
+    private mutating func place(_ index: Int, kernel: Int, bias: Int) {
+        let kernelOffset = count
+        count += WeightLayout.aligned(kernel)
+        let biasOffset = count
+        // Vector reads of the bias go up to a whole panel past its start.
+        count += WeightLayout.panels(bias) * 32
+        regions[index] = Regions(kernel: kernelOffset, bias: biasOffset)
+    }
+
+    private static func aligned(_ count: Int) -> Int { (count + 15) / 16 * 16 }
+}
