@@ -61,64 +61,125 @@ private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clam
 
 // MARK: Matrix product
 
-/// The left operand of a matrix product, `tileRows` rows at a time: a start and a row stride.
-private protocol RowSource {
-    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int)
+/// Where the six rows of the left operand one tile reads start. Read in place, each row is
+/// `RowSource.segments` runs of `length` floats, `gap` floats apart (a convolution window, a run
+/// per kernel row); packed, each is one run of the whole depth.
+private struct TileRows {
+    var r0, r1, r2, r3, r4, r5: UnsafePointer<Float>
+    var packed: Bool
 }
 
-/// A row-major matrix read in place; a last partial tile is copied so no read passes its end.
+/// The left operand of a matrix product, `tileRows` rows at a time. The run geometry is a
+/// property, not part of `TileRows`, so that it stays a constant the tile loops unroll by.
+private protocol RowSource {
+    var segments: Int { get }
+    var length: Int { get }
+    var gap: Int { get }
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows
+}
+
+/// Rows `depth` apart from `start`; rows past `count` repeat row 0.
+@inline(__always)
+private func rowsFrom(_ start: UnsafePointer<Float>, count: Int, depth: Int, packed: Bool) -> TileRows {
+    func row(_ r: Int) -> UnsafePointer<Float> { start + (r < count ? r : 0) * depth }
+    return TileRows(r0: row(0), r1: row(1), r2: row(2), r3: row(3), r4: row(4), r5: row(5), packed: packed)
+}
+
+/// A row-major matrix read in place.
 private struct MatrixRows: RowSource {
     let start: UnsafePointer<Float>
     let depth: Int
 
+    var segments: Int { 1 }
+    var length: Int { depth }
+    var gap: Int { 0 }
+
     @inline(__always)
-    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
-        if count == tileRows { return (start + first * depth, depth) }
-        scratch.update(from: start + first * depth, count: count * depth)
-        return (UnsafePointer(scratch), depth)
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows {
+        rowsFrom(start + first * depth, count: count, depth: depth, packed: false)
     }
 }
 
-/// Image patches (im2col) of a convolution, one tile of output pixels at a time, in the kernel's
-/// [kh, kw, in] order with zeros where the window leaves the image.
+/// The image patches of a convolution, in the kernel's [kh, kw, in] order. A tile whose windows
+/// all lie inside the image reads them in place, a run of kw · in floats per kernel row; a tile
+/// that touches the padding is copied (im2col) with zeros outside the image.
 private struct Patches: RowSource {
     let input: UnsafePointer<Float>
     let height, width, channels, outputHeight, outputWidth: Int
     let kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth: Int
     let padTop, padLeft: Int
 
+    var segments: Int { kernelHeight }
+    var length: Int { kernelWidth * channels }
+    var gap: Int { dilationHeight * width * channels }
+
     @inline(__always)
-    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows {
+        if dilationWidth == 1, let inside = windows(first: first, count: count) {
+            return TileRows(
+                r0: inside.0, r1: inside.1, r2: inside.2, r3: inside.3, r4: inside.4, r5: inside.5, packed: false)
+        }
         let depth = kernelHeight * kernelWidth * channels
-        let run = dilationWidth == 1 ? kernelWidth * channels : channels
+        for r in 0..<count { gather(pixel: first + r, into: scratch + r * depth) }
+        return rowsFrom(scratch, count: count, depth: depth, packed: true)
+    }
+
+    /// Where the windows of pixels `first ..< first + count` start, if all lie inside the image.
+    @inline(__always)
+    private func windows(first: Int, count: Int) -> (
+        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+        UnsafePointer<Float>
+    )? {
+        var starts = (input, input, input, input, input, input)
         for r in 0..<count {
             let pixel = first + r
             let x = pixel % outputWidth
             let y = (pixel / outputWidth) % outputHeight
-            let image = input + (pixel / (outputWidth * outputHeight)) * height * width * channels
+            let top = y * strideHeight - padTop
             let left = x * strideWidth - padLeft
-            let inside = left >= 0 && left + (kernelWidth - 1) * dilationWidth < width
-            var target = scratch + r * depth
-            for ky in 0..<kernelHeight {
-                let iy = y * strideHeight - padTop + ky * dilationHeight
-                if iy < 0 || iy >= height {
-                    target.update(repeating: 0, count: kernelWidth * channels)
-                } else if inside && run > channels {
-                    target.update(from: image + (iy * width + left) * channels, count: run)
-                } else {
-                    for kx in 0..<kernelWidth {
-                        let ix = left + kx * dilationWidth
-                        if ix >= 0 && ix < width {
-                            (target + kx * channels).update(from: image + (iy * width + ix) * channels, count: channels)
-                        } else {
-                            (target + kx * channels).update(repeating: 0, count: channels)
-                        }
-                    }
-                }
-                target += kernelWidth * channels
+            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, left + kernelWidth <= width
+            else { return nil }
+            let start = input + (((pixel / (outputWidth * outputHeight)) * height + top) * width + left) * channels
+            switch r {
+            case 0: starts = (start, start, start, start, start, start)
+            case 1: starts.1 = start
+            case 2: starts.2 = start
+            case 3: starts.3 = start
+            case 4: starts.4 = start
+            default: starts.5 = start
             }
         }
-        return (UnsafePointer(scratch), depth)
+        return starts
+    }
+
+    /// Copies one pixel's window into a packed row.
+    @inline(__always)
+    private func gather(pixel: Int, into target: UnsafeMutablePointer<Float>) {
+        let x = pixel % outputWidth
+        let y = (pixel / outputWidth) % outputHeight
+        let image = input + (pixel / (outputWidth * outputHeight)) * height * width * channels
+        let left = x * strideWidth - padLeft
+        let inside = left >= 0 && left + (kernelWidth - 1) * dilationWidth < width
+        let run = dilationWidth == 1 ? kernelWidth * channels : channels
+        var target = target
+        for ky in 0..<kernelHeight {
+            let iy = y * strideHeight - padTop + ky * dilationHeight
+            if iy < 0 || iy >= height {
+                target.update(repeating: 0, count: kernelWidth * channels)
+            } else if inside && run > channels {
+                target.update(from: image + (iy * width + left) * channels, count: run)
+            } else {
+                for kx in 0..<kernelWidth {
+                    let ix = left + kx * dilationWidth
+                    if ix >= 0 && ix < width {
+                        (target + kx * channels).update(from: image + (iy * width + ix) * channels, count: channels)
+                    } else {
+                        (target + kx * channels).update(repeating: 0, count: channels)
+                    }
+                }
+            }
+            target += kernelWidth * channels
+        }
     }
 }
 
@@ -130,7 +191,7 @@ private func multiply<Source: RowSource>(
     clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
 ) {
     let panels = (columns + panelWidth - 1) / panelWidth
-    withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, Int).self, capacity: blockRows / tileRows) { tiles in
+    withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
         var blockStart = 0
         while blockStart < rows {
             let blockCount = min(blockRows, rows - blockStart)
@@ -145,12 +206,15 @@ private func multiply<Source: RowSource>(
                 let b = weights + panel * depth * panelWidth
                 for index in 0..<tileCount {
                     let row = blockStart + index * tileRows
-                    let (a, stride) = tiles[index]
                     let c = output + row * columns + panel * panelWidth
-                    if live > 16 {
-                        wideTile(depth, a, stride, b, c, columns, min(tileRows, rows - row), live, bias + panel * panelWidth, clamp)
-                    } else {
-                        narrowTile(depth, a, stride, b, c, columns, min(tileRows, rows - row), live, bias + panel * panelWidth, clamp)
+                    let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
+                    switch (live > 16, a.packed) {
+                    case (true, false):
+                        wideTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp)
+                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp)
+                    case (false, false):
+                        narrowTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp)
+                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp)
                     }
                 }
             }
@@ -162,36 +226,38 @@ private func multiply<Source: RowSource>(
 /// Six rows by 32 columns in twelve accumulators.
 @inline(__always)
 private func wideTile(
-    _ depth: Int, _ a: UnsafePointer<Float>, _ stride: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp
+    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int,
+    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp
 ) {
     var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
     var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
-    let (a0, a1, a2) = (a, a + stride, a + 2 * stride)
-    let (a3, a4, a5) = (a + 3 * stride, a + 4 * stride, a + 5 * stride)
     var b = b
-    for k in 0..<depth {
-        let (b0, b1) = (load(b), load(b + 16))
-        var x = Vector(repeating: a0[k])
-        multiplyAdd(&c00, x, b0)
-        multiplyAdd(&c01, x, b1)
-        x = Vector(repeating: a1[k])
-        multiplyAdd(&c10, x, b0)
-        multiplyAdd(&c11, x, b1)
-        x = Vector(repeating: a2[k])
-        multiplyAdd(&c20, x, b0)
-        multiplyAdd(&c21, x, b1)
-        x = Vector(repeating: a3[k])
-        multiplyAdd(&c30, x, b0)
-        multiplyAdd(&c31, x, b1)
-        x = Vector(repeating: a4[k])
-        multiplyAdd(&c40, x, b0)
-        multiplyAdd(&c41, x, b1)
-        x = Vector(repeating: a5[k])
-        multiplyAdd(&c50, x, b0)
-        multiplyAdd(&c51, x, b1)
-        b += panelWidth
+    for segment in 0..<segments {
+        let offset = segment * gap
+        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
+        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
+        for k in 0..<length {
+            let (b0, b1) = (load(b), load(b + 16))
+            var x = Vector(repeating: a0[k])
+            multiplyAdd(&c00, x, b0)
+            multiplyAdd(&c01, x, b1)
+            x = Vector(repeating: a1[k])
+            multiplyAdd(&c10, x, b0)
+            multiplyAdd(&c11, x, b1)
+            x = Vector(repeating: a2[k])
+            multiplyAdd(&c20, x, b0)
+            multiplyAdd(&c21, x, b1)
+            x = Vector(repeating: a3[k])
+            multiplyAdd(&c30, x, b0)
+            multiplyAdd(&c31, x, b1)
+            x = Vector(repeating: a4[k])
+            multiplyAdd(&c40, x, b0)
+            multiplyAdd(&c41, x, b1)
+            x = Vector(repeating: a5[k])
+            multiplyAdd(&c50, x, b0)
+            multiplyAdd(&c51, x, b1)
+            b += panelWidth
+        }
     }
     @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
         guard row < rows else { return }
@@ -216,23 +282,25 @@ private func wideTile(
 /// Six rows by at most 16 columns: the first half of a panel.
 @inline(__always)
 private func narrowTile(
-    _ depth: Int, _ a: UnsafePointer<Float>, _ stride: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp
+    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int,
+    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp
 ) {
     var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
-    let (a0, a1, a2) = (a, a + stride, a + 2 * stride)
-    let (a3, a4, a5) = (a + 3 * stride, a + 4 * stride, a + 5 * stride)
     var b = b
-    for k in 0..<depth {
-        let b0 = load(b)
-        multiplyAdd(&c0, Vector(repeating: a0[k]), b0)
-        multiplyAdd(&c1, Vector(repeating: a1[k]), b0)
-        multiplyAdd(&c2, Vector(repeating: a2[k]), b0)
-        multiplyAdd(&c3, Vector(repeating: a3[k]), b0)
-        multiplyAdd(&c4, Vector(repeating: a4[k]), b0)
-        multiplyAdd(&c5, Vector(repeating: a5[k]), b0)
-        b += panelWidth
+    for segment in 0..<segments {
+        let offset = segment * gap
+        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
+        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
+        for k in 0..<length {
+            let b0 = load(b)
+            multiplyAdd(&c0, Vector(repeating: a0[k]), b0)
+            multiplyAdd(&c1, Vector(repeating: a1[k]), b0)
+            multiplyAdd(&c2, Vector(repeating: a2[k]), b0)
+            multiplyAdd(&c3, Vector(repeating: a3[k]), b0)
+            multiplyAdd(&c4, Vector(repeating: a4[k]), b0)
+            multiplyAdd(&c5, Vector(repeating: a5[k]), b0)
+            b += panelWidth
+        }
     }
     @inline(__always) func put(_ row: Int, _ sums: Vector) {
         guard row < rows else { return }

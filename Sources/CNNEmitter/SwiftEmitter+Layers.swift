@@ -8,7 +8,7 @@ extension SwiftEmitter {
         out.block(
             "private func layers(_ n: Int, _ arena: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>)"
         ) { out in
-            out.line("let w = UnsafePointer(weights.base)")
+            if !weights.regions.isEmpty { out.line("let w = UnsafePointer(weights.base)") }
             for (index, node) in graph.nodes.enumerated() where fusion.absorbedBy[index] == nil {
                 out.line(comment(for: node, at: index))
                 layer(&out, node, index)

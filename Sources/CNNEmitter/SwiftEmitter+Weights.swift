@@ -50,7 +50,7 @@ extension SwiftEmitter {
                 }
             }
             out.line("let store = FloatStore(count: \(name).weightCount)")
-            out.line("let w = store.base")
+            if !weights.regions.isEmpty { out.line("let w = store.base") }
             for (index, node) in graph.nodes.enumerated() {
                 if let regions = weights.regions[index] { pack(&out, node, index, regions) }
             }
