@@ -131,15 +131,16 @@ private struct Patches: RowSource {
         UnsafePointer<Float>
     )? {
         var starts = (input, input, input, input, input, input)
+        // Divide once for the first pixel, then step: a tile rarely wraps to the next row.
+        var x = first % outputWidth
+        var y = (first / outputWidth) % outputHeight
+        var image = first / (outputWidth * outputHeight)
         for r in 0..<count {
-            let pixel = first + r
-            let x = pixel % outputWidth
-            let y = (pixel / outputWidth) % outputHeight
             let top = y * strideHeight - padTop
             let left = x * strideWidth - padLeft
             guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, left + kernelWidth <= width
             else { return nil }
-            let start = input + (((pixel / (outputWidth * outputHeight)) * height + top) * width + left) * channels
+            let start = input + ((image * height + top) * width + left) * channels
             switch r {
             case 0: starts = (start, start, start, start, start, start)
             case 1: starts.1 = start
@@ -147,6 +148,15 @@ private struct Patches: RowSource {
             case 3: starts.3 = start
             case 4: starts.4 = start
             default: starts.5 = start
+            }
+            x += 1
+            if x == outputWidth {
+                x = 0
+                y += 1
+                if y == outputHeight {
+                    y = 0
+                    image += 1
+                }
             }
         }
         return starts
