@@ -4,10 +4,13 @@ extension SwiftEmitter {
     /// The layer pipeline: one call per kernel, every shape and arena offset a constant, each
     /// preceded by the spec layer (and any layers folded into it) it runs.
     func layers(_ out: inout CodeWriter) {
-        out.line("/// The layers in spec order, on `n` samples whose input is in the arena.")
-        out.block(
-            "private func layers(_ n: Int, _ arena: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>)"
-        ) { out in
+        out.line("/// The layers in spec order, on `n` samples read from `input`; every other value lives in the arena.")
+        out.line("private func layers(")
+        out.indented { out in
+            out.line("_ n: Int, _ input: UnsafePointer<Float>, _ arena: UnsafeMutablePointer<Float>,")
+            out.line("_ scratch: UnsafeMutablePointer<Float>")
+        }
+        out.block(")") { out in
             if !weights.regions.isEmpty { out.line("let w = UnsafePointer(weights.base)") }
             for (index, node) in graph.nodes.enumerated() where fusion.absorbedBy[index] == nil {
                 out.line(comment(for: node, at: index))
@@ -33,7 +36,7 @@ extension SwiftEmitter {
     private func layer(_ out: inout CodeWriter, _ node: GraphNode, _ index: Int) {
         let input = graph.shape(of: node.inputs[0])
         let output = node.outputShape
-        let source = pointer("arena", buffers.offset(of: node.inputs[0]))
+        let source = value(node.inputs[0])
         let target = pointer("arena", buffers.offset(of: .node(index)))
         let regions = weights.regions[index]
         let activation = fusion.activations[index] ?? .linear
@@ -92,7 +95,7 @@ extension SwiftEmitter {
         case .flatten, .dropout:
             break
         case .add:
-            let inputs = node.inputs.map { pointer("arena", buffers.offset(of: $0)) }
+            let inputs = node.inputs.map(value)
             out.line("add(n * \(count), \(inputs[0]), \(inputs[1]), \(target))")
             for extra in inputs.dropFirst(2) { out.line("accumulate(n * \(count), \(extra), \(target))") }
         case .concatenate:
@@ -101,7 +104,7 @@ extension SwiftEmitter {
             for value in node.inputs {
                 let width = graph.shape(of: value).channels
                 out.line(
-                    "copyChannels(n * \(pixels), \(pointer("arena", buffers.offset(of: value))), width: \(width), \(target), total: \(output.channels), offset: \(offset))")
+                    "copyChannels(n * \(pixels), \(self.value(value)), width: \(width), \(target), total: \(output.channels), offset: \(offset))")
                 offset += width
             }
         }
@@ -123,4 +126,9 @@ extension SwiftEmitter {
     }
 
     private func pair(_ size: Size2D) -> String { "(\(size.height), \(size.width))" }
+
+    /// Where a value is read from: the caller's input, or its place in the arena.
+    private func value(_ value: ValueID) -> String {
+        buffers.isInput(value) ? "input" : pointer("arena", buffers.offset(of: value))
+    }
 }

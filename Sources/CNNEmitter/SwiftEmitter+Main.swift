@@ -66,7 +66,7 @@ extension SwiftEmitter {
                 fail("\\(inputPath): error: the input has shape \\(input.shape), but \(name) expects [N] + \\(sampleShape)")
             }
 
-            let workspace = \(name).Workspace(capacity: max(1, min(batch, 256)))
+            let workspace = \(name).Workspace(capacity: max(1, min(batch, \(name).preferredCapacity)))
             var output = [Float](repeating: 0, count: batch * \(name).outputCount)
             input.values.withUnsafeBufferPointer { input in
                 output.withUnsafeMutableBufferPointer { output in

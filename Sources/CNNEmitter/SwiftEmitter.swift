@@ -87,6 +87,8 @@ public struct SwiftEmitter {
             out.line("static let scratchCount = \(scratchCount)")
             out.line("/// Floats of packed weights.")
             out.line("static let weightCount = \(weights.count)")
+            out.line("/// Samples per pass that keep the activations within about 2 MiB of cache.")
+            out.line("public static let preferredCapacity = \(preferredCapacity)")
             out.line()
             out.line("private let weights: FloatStore")
             out.line()
@@ -97,6 +99,9 @@ public struct SwiftEmitter {
             layers(&out)
         }
     }
+
+    /// Samples whose activations fit in about 2 MiB, between 1 and 64.
+    private var preferredCapacity: Int { max(1, min(64, (2 << 20) / max(buffers.arenaCount * 4, 1))) }
 
     /// The largest packed-rows buffer a matrix product needs: 96 rows of its depth.
     private var scratchCount: Int {
@@ -126,9 +131,9 @@ public struct SwiftEmitter {
                 var done = 0
                 while done < batch {
                     let n = min(workspace.capacity, batch - done)
-                    \(pointer("workspace.arena.base", buffers.offset(of: .input))).update(from: input + done * \(name).inputCount, count: n * \(name).inputCount)
-                    layers(n, workspace.arena.base, workspace.scratch.base)
-                    (output + done * \(name).outputCount).update(from: \(pointer("workspace.arena.base", buffers.offset(of: graph.output))), count: n * \(name).outputCount)
+                    let samples = input + done * \(name).inputCount
+                    layers(n, samples, workspace.arena.base, workspace.scratch.base)
+                    (output + done * \(name).outputCount).update(from: \(outputSource), count: n * \(name).outputCount)
                     done += n
                 }
             }
@@ -137,7 +142,7 @@ public struct SwiftEmitter {
             public func predict(_ input: [Float]) -> [Float] {
                 precondition(input.count % \(name).inputCount == 0, "\\(input.count) floats are not whole samples of \\(\(name).inputCount)")
                 let batch = input.count / \(name).inputCount
-                let workspace = Workspace(capacity: min(max(batch, 1), 64))
+                let workspace = Workspace(capacity: min(max(batch, 1), \(name).preferredCapacity))
                 return [Float](unsafeUninitializedCapacity: batch * \(name).outputCount) { output, count in
                     input.withUnsafeBufferPointer { input in
                         predict(input.baseAddress!, batch: batch, into: output.baseAddress!, workspace: workspace)
@@ -146,6 +151,11 @@ public struct SwiftEmitter {
                 }
             }
             """)
+    }
+
+    /// Where `predict` copies the output from.
+    private var outputSource: String {
+        buffers.isInput(graph.output) ? "samples" : pointer("workspace.arena.base", buffers.offset(of: graph.output))
     }
 
     /// `base + offset · n`, or `base` at offset 0.

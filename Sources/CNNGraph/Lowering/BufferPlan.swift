@@ -39,6 +39,9 @@ public struct BufferPlan: Sendable {
 
     /// The offset of a value's buffer for one sample.
     public func offset(of value: ValueID) -> Int { offsets[owner[value]!]! }
+
+    /// Whether a value is the model input itself (the input, or a flatten or dropout of it).
+    public func isInput(_ value: ValueID) -> Bool { owner[value] == .input }
 }
 
 /// First-fit placement of buffers in one growing arena, in floats, each start 64-byte aligned.
