@@ -37,7 +37,14 @@ let package = Package(
         .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
         .testTarget(
             name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
-        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "TestSupport"]),
+        .testTarget(
+            name: "CNNEmitterTests", dependencies: ["CNNEmitter", "CNNGraph", "CNNSpec"], exclude: ["Goldens"]),
+        // Golden generated sources (Models/, re-recorded by CNNEmitterTests) compiled and run
+        // against the interpreter.
+        .testTarget(
+            name: "GeneratedModelTests",
+            dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
+        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "CNNEmitter", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

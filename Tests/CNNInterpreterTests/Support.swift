@@ -3,6 +3,7 @@ import CNNGraph
 import CNNInterpreter
 import CNNSpec
 import Testing
+import TestSupport
 
 /// Builds the graph of a spec given as `layers` YAML lines under an input of `shape`.
 func graph(input shape: [Int], _ layers: String) throws -> Graph {
@@ -24,11 +25,3 @@ func tensor(_ shape: [Int], _ values: [Float]? = nil) -> Tensor {
     Tensor(shape: shape, scalars: values ?? (0..<shape.reduce(1, *)).map(Float.init))
 }
 
-/// `count` pseudo-random floats in [-1, 1), the same on every run.
-func randomScalars(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed &+ 0x9E37_79B9_7F4A_7C15
-    return (0..<count).map { _ in
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Float(state >> 40) / Float(1 << 23) - 1
-    }
-}
