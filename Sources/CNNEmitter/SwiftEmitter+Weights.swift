@@ -5,23 +5,23 @@ extension SwiftEmitter {
     /// spec, then folded and packed once into the layout the layers read.
     func initializers(_ out: inout CodeWriter) {
         let name = graph.name
-        if embedded == nil {
-            out.lines(
-                """
-                /// Loads the weights from a safetensors file with the keys `<layer>.<param>` and Keras's
-                /// shapes. Every missing, extra or wrongly shaped tensor is reported in the error.
-                public init(weightsAt path: String) throws(LoadError) {
-                    guard let data = FileManager.default.contents(atPath: path) else {
-                        throw LoadError(path: path, message: "cannot read the file", notes: [])
-                    }
-                    do {
-                        try self.init(tensors: readSafeTensors([UInt8](data)))
-                    } catch {
-                        throw LoadError(path: path, message: error.message, notes: error.notes)
-                    }
+        out.lines(
+            """
+            /// Loads the weights from a safetensors file with the keys `<layer>.<param>` and Keras's
+            /// shapes. Every missing, extra or wrongly shaped tensor is reported in the error.
+            public init(weightsAt path: String) throws(LoadError) {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw LoadError(path: path, message: "cannot read the file", notes: [])
                 }
-                """)
-        } else {
+                do {
+                    try self.init(tensors: readSafeTensors([UInt8](data)))
+                } catch {
+                    throw LoadError(path: path, message: error.message, notes: error.notes)
+                }
+            }
+            """)
+        if embedded != nil {
+            out.line()
             out.lines(
                 """
                 /// The model with the weights compiled into this file (checked against the spec by `cnnc build`).
