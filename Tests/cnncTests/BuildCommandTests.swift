@@ -27,11 +27,12 @@ import TestSupport
 
     /// Compiles `sources` with the recommended flags and Swift 6 mode; fails on any warning in
     /// the `generated` ones.
-    static func compile(_ sources: [URL], generated: [URL], to product: URL) throws {
+    static func compile(
+        _ sources: [URL], generated: [URL], to product: URL, flags: [String] = ["-target-cpu", "native", "-DCNNC_FMA"]
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swiftc", "-O", "-swift-version", "6", "-target-cpu", "native", "-DCNNC_FMA"]
-            + sources.map(\.path) + ["-o", product.path]
+        process.arguments = ["swiftc", "-O", "-swift-version", "6"] + flags + sources.map(\.path) + ["-o", product.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -107,7 +108,8 @@ import TestSupport
         try Self.run(Self.references(["tiny_chain", "residual_identity", "depthwise_bn"]), embedded: true)
     }
 
-    /// `--executable`: the program takes the options of `cnnc run` and prints the benchmark line last.
+    /// `--executable`: the program takes the options of `cnnc run` and prints the benchmark line
+    /// last. Compiled with plain `-O` (baseline x86-64, no FMA), which must be correct too.
     @Test func executableRunsLikeCnncRun() throws {
         let reference = try #require(try Self.references(["concat_branches"]).first)
         let folder = try Paths.temporaryDirectory()
@@ -116,7 +118,7 @@ import TestSupport
         let sources = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
         #expect(Set(sources.map(\.lastPathComponent)) == ["\(reference.type).swift", "main.swift"])
         let program = folder.appendingPathComponent("model")
-        try Self.compile(sources, generated: sources, to: program)
+        try Self.compile(sources, generated: sources, to: program, flags: [])
 
         let weights = reference.refs.appendingPathComponent("weights.safetensors").path
         let input = reference.refs.appendingPathComponent("input.npy").path
