@@ -61,6 +61,8 @@ public struct Graph: Sendable {
         let words = stem.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
         var name = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         if name.isEmpty || name.first!.isNumber { name = "Model" + name }
+        // `data.yaml` must not give a type that shadows Foundation's `Data`, nor `class.yaml` a keyword.
+        if Identifier.problem(with: name, forType: true) != nil { name += "Model" }
         return name
     }
 }

@@ -163,6 +163,16 @@ public enum Identifier {
         "super", "switch", "throw", "throws", "true", "try", "typealias", "var", "where", "while",
     ]
 
+    /// Types the generated model file refers to or declares: a model named after one would
+    /// shadow it and fail to compile.
+    static let generatedCodeNames: Set<String> = [
+        "Activation", "Array", "Bool", "Clamp", "CommandLine", "Data", "Dictionary", "DispatchTime", "Double",
+        "Error", "FileHandle", "FileManager", "Float", "FloatStore", "Foundation", "Int", "Int32", "JSONSerialization",
+        "MatrixRows", "Never", "NumPyProblem", "Optional", "Patches", "Result", "RowSource", "SIMD16", "Sendable",
+        "Set", "String", "Swift", "TileRows", "UInt16", "UInt32", "UInt64", "UInt8", "UnsafeMutablePointer",
+        "UnsafeMutableRawPointer", "UnsafePointer", "UnsafeRawPointer", "Vector", "WeightsProblem",
+    ]
+
     /// Why `name` cannot be used, or nil when it is fine.
     public static func problem(with name: String, forType: Bool) -> String? {
         guard let first = name.unicodeScalars.first else { return "it is empty" }
@@ -172,6 +182,9 @@ public enum Identifier {
             return "only letters, digits and '_' are allowed"
         }
         if forType && keywords.contains(name) { return "'\(name)' is a Swift keyword" }
+        if forType && generatedCodeNames.contains(name) {
+            return "'\(name)' is a type the generated Swift uses (from the standard library, Foundation or cnnc's kernels)"
+        }
         if !forType && name == "input" { return "'input' names the model input" }
         return nil
     }

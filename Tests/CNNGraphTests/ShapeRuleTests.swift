@@ -103,5 +103,7 @@ import Testing
     @Test func defaultModelNameComesFromTheFile() {
         #expect(Graph.defaultName(forFile: "specs/tiny_chain.yaml") == "TinyChain")
         #expect(Graph.defaultName(forFile: "3d-net.json") == "Model3dNet")
+        #expect(Graph.defaultName(forFile: "data.yaml") == "DataModel")
+        #expect(Graph.defaultName(forFile: "vector.json") == "VectorModel")
     }
 }

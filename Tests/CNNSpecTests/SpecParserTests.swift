@@ -108,6 +108,14 @@ import Testing
         #expect(diagnostics.map(\.location) == [source["1️⃣"], source["2️⃣"]])
     }
 
+    /// A model named like a type the generated file uses would not compile.
+    @Test func modelNameMustNotShadowGeneratedCodeTypes() {
+        let source = Marked("name: 1️⃣Data\ninput: {shape: [2, 2, 1]}\nlayers: [{type: flatten}]\n")
+        let (_, diagnostics) = parse(source)
+        #expect(diagnostics.map(\.code) == [.invalidName])
+        #expect(diagnostics.first?.message.contains("generated Swift") == true)
+    }
+
     @Test func suggestions() {
         #expect(Suggestions.closest(to: "filter", in: ["filters", "units"]) == "filters")
         #expect(Suggestions.closest(to: "brnach", in: ["branch", "stem"]) == "branch")
