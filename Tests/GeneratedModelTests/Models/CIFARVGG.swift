@@ -407,6 +407,17 @@ private struct Patches: RowSource {
         var x = first % outputWidth
         var y = (first / outputWidth) % outputHeight
         var image = first / (outputWidth * outputHeight)
+        if count == tileRows && x + tileRows <= outputWidth {
+            // Six pixels of one output row: one bounds check, then a constant step.
+            let top = y * strideHeight - padTop
+            let left = x * strideWidth - padLeft
+            let right = (x + tileRows - 1) * strideWidth - padLeft + kernelWidth
+            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, right <= width
+            else { return nil }
+            let start = input + ((image * height + top) * width + left) * channels
+            let step = strideWidth * channels
+            return (start, start + step, start + 2 * step, start + 3 * step, start + 4 * step, start + 5 * step)
+        }
         for r in 0..<count {
             let top = y * strideHeight - padTop
             let left = x * strideWidth - padLeft
