@@ -33,11 +33,7 @@ struct Build: ParsableCommand {
     @OptionGroup var options: DiagnosticOptions
 
     func run() throws {
-        let compilation = Compilation(path: spec)
-        var renderer = DiagnosticRenderer(format: .text, colored: Terminal.useColor(options.color, stream: .standardError))
-        if let source = compilation.source { renderer.add(source) }
-        Terminal.write(renderer.render(compilation.diagnostics), to: .standardError)
-        guard let graph = compilation.graph, !options.failed(compilation.diagnostics) else { throw ExitCode.failure }
+        let graph = try validatedGraph(spec, color: options.color, failed: options.failed)
         do {
             var embedded: [String: Tensor]?
             if let embedWeights {

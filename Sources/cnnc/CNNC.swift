@@ -34,3 +34,14 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension DiagnosticFormat: ExpressibleByArgument {}
+
+/// Compiles the spec a command works on, printing its diagnostics to standard error; throws the
+/// failure exit when there is no graph or `failed` says the diagnostics fail the run.
+func validatedGraph(_ spec: String, color: ColorChoice, failed: ([Diagnostic]) -> Bool) throws -> Graph {
+    let compilation = Compilation(path: spec)
+    var renderer = DiagnosticRenderer(format: .text, colored: Terminal.useColor(color, stream: .standardError))
+    if let source = compilation.source { renderer.add(source) }
+    Terminal.write(renderer.render(compilation.diagnostics), to: .standardError)
+    guard let graph = compilation.graph, !failed(compilation.diagnostics) else { throw ExitCode.failure }
+    return graph
+}

@@ -39,11 +39,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let compilation = Compilation(path: spec)
-        var renderer = DiagnosticRenderer(format: .text, colored: Terminal.useColor(color, stream: .standardError))
-        if let source = compilation.source { renderer.add(source) }
-        Terminal.write(renderer.render(compilation.diagnostics), to: .standardError)
-        guard let graph = compilation.graph, !compilation.diagnostics.hasErrors else { throw ExitCode.failure }
+        let graph = try validatedGraph(spec, color: color, failed: \.hasErrors)
         do {
             let interpreter = try Interpreter(
                 graph: graph, weights: try SafeTensors.read(contentsOf: weights), weightsPath: weights)

@@ -21,11 +21,7 @@ struct Summary: ParsableCommand {
     var spec: String
 
     func run() throws {
-        let compilation = Compilation(path: spec)
-        var renderer = DiagnosticRenderer(format: .text, colored: Terminal.useColor(options.color, stream: .standardError))
-        if let source = compilation.source { renderer.add(source) }
-        Terminal.write(renderer.render(compilation.diagnostics), to: .standardError)
-        guard let graph = compilation.graph, !options.failed(compilation.diagnostics) else { throw ExitCode.failure }
+        let graph = try validatedGraph(spec, color: options.color, failed: options.failed)
         let summary = ModelSummary(graph)
         switch format {
         case .text: Terminal.write(summary.table, to: .standardOutput)
