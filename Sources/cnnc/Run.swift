@@ -44,36 +44,36 @@ struct Run: ParsableCommand {
             let interpreter = try Interpreter(
                 graph: graph, weights: try SafeTensors.read(contentsOf: weights), weightsPath: weights)
             let batch = try NumPyArray.read(contentsOf: input)
-            let result = try interpreter.run(batch, path: input)
+            let samples = try interpreter.batchSize(of: batch, path: input)
+            // One plan serves the output and every timed run.
+            let plan = interpreter.plan(batch: samples)
+            var result = Tensor(zeros: [samples] + graph.outputShape.dimensions)
+            var times: [UInt64] = []
+            batch.scalars.withUnsafeBufferPointer { batch in
+                result.scalars.withUnsafeMutableBufferPointer { result in
+                    plan.run(batch, into: result)
+                    for _ in 0..<(bench ?? 0) {
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        plan.run(batch, into: result)
+                        times.append(DispatchTime.now().uptimeNanoseconds - start)
+                    }
+                }
+            }
             if let output { try NumPyArray.write(result, to: output) }
-            if let bench { Terminal.write(benchmark(interpreter, batch, runs: bench), to: .standardOutput) }
+            if bench != nil { Terminal.write(report(times, batch: samples), to: .standardOutput) }
         } catch {
             Terminal.write(error.description + "\n", to: .standardError)
             throw ExitCode.failure
         }
     }
 
-    /// Times `runs` runs of one plan on the batch, after one warm-up run.
-    private func benchmark(_ interpreter: Interpreter, _ input: Tensor, runs: Int) -> String {
-        let size = input.shape.count == interpreter.graph.inputShape.rank ? 1 : input.shape[0]
-        let plan = interpreter.plan(batch: size)
-        var output = [Float](repeating: 0, count: size * (interpreter.graph.outputShape.elementCount ?? 0))
-        var times: [UInt64] = []
-        input.scalars.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { output in
-                plan.run(input, into: output)
-                for _ in 0..<runs {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    plan.run(input, into: output)
-                    times.append(DispatchTime.now().uptimeNanoseconds - start)
-                }
-            }
-        }
-        times.sort()
+    /// The benchmark lines, `median_ns_per_batch` last; the first run (the output's) warmed up.
+    private func report(_ times: [UInt64], batch: Int) -> String {
+        let times = times.sorted()
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         return """
-            batch: \(size)
-            runs: \(runs)
+            batch: \(batch)
+            runs: \(times.count)
             min_ns_per_batch: \(times[0])
             median_ns_per_batch: \(median)
 
