@@ -5,8 +5,8 @@ extension ModelSummary {
         var rightAligned = [false, false, true, true]
         var cells = rows.map { row in
             [
-                "\(row.name) (\(row.kind.kerasName))", row.outputShape.kerasDescription, grouped(row.parameters),
-                grouped(row.macs),
+                "\(row.name) (\(row.kind.kerasName))", row.outputShape.kerasDescription, Self.grouped(row.parameters),
+                Self.grouped(row.macs),
             ]
         }
         if !isChain {
@@ -38,17 +38,17 @@ extension ModelSummary {
         output += line("└", "─", "┴", "┘")
         let nonTrainable = totalParameters - trainableParameters
         output += " Input shape: \(inputShape.kerasDescription)\n"
-        output += " Total params: \(grouped(totalParameters)) (\(bytes(totalParameters * 4)))\n"
-        output += " Trainable params: \(grouped(trainableParameters)) (\(bytes(trainableParameters * 4)))\n"
-        output += " Non-trainable params: \(grouped(nonTrainable)) (\(bytes(nonTrainable * 4)))\n"
-        output += " Multiply-adds: \(grouped(totalMACs)) per sample\n"
+        output += " Total params: \(Self.grouped(totalParameters)) (\(bytes(totalParameters * 4)))\n"
+        output += " Trainable params: \(Self.grouped(trainableParameters)) (\(bytes(trainableParameters * 4)))\n"
+        output += " Non-trainable params: \(Self.grouped(nonTrainable)) (\(bytes(nonTrainable * 4)))\n"
+        output += " Multiply-adds: \(Self.grouped(totalMACs)) per sample\n"
         output += " Weights: \(bytes(weightBytes)) (float32)\n"
         output += " Largest activation: \(bytes(largestActivation.bytes)) per sample (\(largestActivation.name))\n"
         return output
     }
 
-    /// 1234567 → "1,234,567"
-    private func grouped(_ value: Int) -> String {
+    /// 1234567 → "1,234,567", as the summary and generated files print counts.
+    public static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var result = ""
         for (index, digit) in digits.enumerated() {
