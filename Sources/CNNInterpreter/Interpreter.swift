@@ -10,7 +10,6 @@ public struct Interpreter: Sendable {
     /// One kernel per node; nil for layers that only relabel their input (flatten, dropout) and
     /// for layers fused into the one before them.
     let kernels: [(any LayerKernel)?]
-    let fusion: Fusion
     /// Where each value lives in the arena, per sample.
     let buffers: BufferPlan
 
@@ -20,7 +19,6 @@ public struct Interpreter: Sendable {
         let weights = try ModelWeights(graph, tensors: tensors, path: weightsPath)
         let fusion = Fusion(graph)
         self.graph = graph
-        self.fusion = fusion
         buffers = BufferPlan(graph, fusion: fusion)
         kernels = graph.nodes.indices.map { index in
             let node = graph.nodes[index]

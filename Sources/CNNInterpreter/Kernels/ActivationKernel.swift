@@ -38,9 +38,9 @@ struct ActivationKernel: LayerKernel {
     func run(_ values: UnsafeMutablePointer<Float>, count: Int) {
         switch activation {
         case .linear: break
-        case .relu: map(values, count) { $0.replacing(with: 0, where: $0 .< 0) }
-        case .relu6: map(values, count) { VectorMath.clamp($0, 0, 6) }
-        case .leakyRelu: map(values, count) { $0.replacing(with: $0 * 0.2, where: $0 .< 0) }
+        case .relu: map(values, count) { Epilogue.Clamp.relu.apply($0) }
+        case .relu6: map(values, count) { Epilogue.Clamp.relu6.apply($0) }
+        case .leakyRelu: map(values, count) { Epilogue.Clamp.leakyRelu.apply($0) }
         case .elu: map(values, count) { $0.replacing(with: VectorMath.exp($0) - 1, where: $0 .< 0) }
         case .selu:
             let (scale, alpha): (Float, Float) = (1.0507009873554805, 1.6732632423543772)

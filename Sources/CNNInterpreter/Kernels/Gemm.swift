@@ -15,6 +15,18 @@ protocol RowSource {
 struct Epilogue {
     enum Clamp {
         case none, relu, relu6, leakyRelu
+
+        /// The activation on sixteen values: the same arithmetic in a tile's store and in a
+        /// standalone activation pass.
+        @inline(__always)
+        func apply(_ value: SIMD16<Float>) -> SIMD16<Float> {
+            switch self {
+            case .none: value
+            case .relu: value.replacing(with: 0, where: value .< 0)
+            case .relu6: VectorMath.clamp(value, 0, 6)
+            case .leakyRelu: value.replacing(with: value * 0.2, where: value .< 0)
+            }
+        }
     }
 
     /// `PackedWeights.panelCount × Gemm.panelWidth` floats, zero-padded; nil for no bias.
@@ -25,12 +37,7 @@ struct Epilogue {
     func apply(_ value: SIMD16<Float>, biasOffset: Int) -> SIMD16<Float> {
         var value = value
         if let bias { value += UnsafeRawPointer(bias + biasOffset).loadUnaligned(as: SIMD16<Float>.self) }
-        switch clamp {
-        case .none: return value
-        case .relu: return value.replacing(with: 0, where: value .< 0)
-        case .relu6: return value.replacing(with: 0, where: value .< 0).replacing(with: 6, where: value .> 6)
-        case .leakyRelu: return value.replacing(with: value * 0.2, where: value .< 0)
-        }
+        return clamp.apply(value)
     }
 }
 
