@@ -15,17 +15,15 @@ public struct SwiftEmitter {
     /// The spec's file name, for comments: a path would make the output depend on where cnnc ran.
     let specName: String
 
-    /// An emitter for `graph`; `embedding` holds checked weights to compile into the source.
+    /// An emitter for `graph`; `embedding` holds weights to compile into the source, already checked
+    /// against the graph (`ModelWeights`), so it has exactly the tensors the spec declares.
     public init(graph: Graph, embedding tensors: [String: Tensor]? = nil) {
         self.graph = graph
         fusion = Fusion(graph)
         buffers = BufferPlan(graph, fusion: fusion)
         weights = WeightLayout(graph, fusion: fusion)
         specName = String(graph.file.split(separator: "/").last ?? Substring(graph.file))
-        embedded = tensors.map { tensors in
-            let declared = Set(graph.nodes.flatMap { node in node.weights.map { "\(node.name).\($0.name)" } })
-            return SafeTensors.encode(tensors.filter { declared.contains($0.key) })
-        }
+        embedded = tensors.map { SafeTensors.encode($0) }
     }
 
     /// `<Name>.swift`.
