@@ -27,8 +27,8 @@ public struct GraphBuilder {
         inputShape = checkInput()
         assignNames()
         var nodes: [GraphNode] = []
-        for layer in spec.layers {
-            let node = buildNode(layer)
+        for (index, layer) in spec.layers.enumerated() {
+            let node = buildNode(layer, at: index)
             shapes.append(node?.outputShape)
             if let node { nodes.append(node) }
         }
@@ -88,9 +88,9 @@ public struct GraphBuilder {
         }
     }
 
-    private mutating func buildNode(_ layer: LayerSpec) -> GraphNode? {
-        let name = names[layer.index].name
-        let inputs = resolveInputs(layer, name: name)
+    private mutating func buildNode(_ layer: LayerSpec, at index: Int) -> GraphNode? {
+        let name = names[index].name
+        let inputs = resolveInputs(layer, at: index, name: name)
         guard let typeName = layer.type else { return nil }
         guard let kind = OperationKind(rawValue: typeName.value) else {
             diagnostics.append(.unknownType(typeName.value, at: typeName.location))
@@ -133,16 +133,16 @@ public struct GraphBuilder {
     }
 
     /// The layer's inputs: those it names, or the previous layer's output (the model input first).
-    private mutating func resolveInputs(_ layer: LayerSpec, name: String) -> [ValueID]? {
+    private mutating func resolveInputs(_ layer: LayerSpec, at position: Int, name: String) -> [ValueID]? {
         guard let listed = layer.inputs else {
-            return [layer.index == 0 ? .input : .node(layer.index - 1)]
+            return [position == 0 ? .input : .node(position - 1)]
         }
         var resolved: [ValueID] = []
         for reference in listed.value {
             if reference.value == "input" {
                 resolved.append(.input)
             } else if let index = names.firstIndex(where: { $0.name == reference.value }) {
-                guard index < layer.index else {
+                guard index < position else {
                     let definition = spec.layers[index]
                     diagnostics.append(
                         .forwardReference(
@@ -152,7 +152,7 @@ public struct GraphBuilder {
                 }
                 resolved.append(.node(index))
             } else {
-                let candidates = ["input"] + names.prefix(layer.index).map(\.name)
+                let candidates = ["input"] + names.prefix(position).map(\.name)
                 diagnostics.append(.unknownName(reference.value, layer: name, candidates: candidates, at: reference.location))
                 return nil
             }

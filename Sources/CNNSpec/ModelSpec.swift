@@ -28,21 +28,21 @@ public struct InputSpec: Sendable {
     public var shape: Located<[Located<Int>]>?
 }
 
-/// One entry of `layers:`.
+/// One entry of `layers:`; its position in `ModelSpec.layers` is its position in the file.
+///
+/// An entry that is not a mapping is kept (without a type, already reported), so that positions
+/// and names stay aligned with the file for every later stage.
 public struct LayerSpec: Sendable {
     /// The layer's mapping: where a missing key is reported.
     public var location: SourceLocation
-    /// Zero-based position in `layers:`.
-    public var index: Int
     public var type: Located<String>?
     public var name: Located<String>?
     public var inputs: Located<[Located<String>]>?
     /// Every other key, in source order, for the operation's own reader.
     public var options: [(key: Located<String>, value: SpecValue)]
 
-    public init(location: SourceLocation, index: Int) {
+    public init(location: SourceLocation) {
         self.location = location
-        self.index = index
         self.options = []
     }
 }

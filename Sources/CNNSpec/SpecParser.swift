@@ -73,7 +73,7 @@ public struct SpecParser {
                 spec.layersLocation = value.location
                 guard let elements = take(value.sequence(for: "layers", expected: "a list of layers")) else { continue }
                 if elements.isEmpty { report(.emptyLayers(at: value.location)) }
-                spec.layers = elements.enumerated().compactMap { parseLayer($1, index: $0) }
+                spec.layers = elements.enumerated().map { parseLayer($1, index: $0) }
             default:
                 report(.unknownKey(key.value, in: "the spec", allowed: SpecParser.topLevelKeys, at: key.location))
             }
@@ -112,12 +112,14 @@ public struct SpecParser {
         return input
     }
 
-    private mutating func parseLayer(_ value: SpecValue, index: Int) -> LayerSpec? {
+    /// Every entry becomes a layer, so that a layer's position in `ModelSpec.layers` is its position
+    /// in the file. An entry that is not a mapping is reported and kept as a layer without a type.
+    private mutating func parseLayer(_ value: SpecValue, index: Int) -> LayerSpec {
+        var layer = LayerSpec(location: value.location)
         guard case .mapping(let pairs) = value.kind else {
             report(.wrongType(key: "layers[\(index)]", expected: "a mapping with 'type'", found: value))
-            return nil
+            return layer
         }
-        var layer = LayerSpec(location: value.location, index: index)
         for (key, value) in pairs {
             switch key.value {
             case "type":

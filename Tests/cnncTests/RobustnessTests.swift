@@ -123,6 +123,28 @@ import Testing
         #expect(kernel.diagnostics.map(\.code.rawValue) == ["kernel-too-large"])
     }
 
+    /// A list entry that is not a mapping is reported at its line, and the layers after it are
+    /// still checked with their positions intact (libFuzzer's first find: SIGILL in every subcommand).
+    @Test(arguments: [
+        "layers: [1, {type: flatten}]",
+        "layers: [{type: flatten}, 1, [2], {type: dense, units: 3, inputs: [flatten]}, {type: dense, units: 0}]",
+        "layers: [null, {type: flatten, inputs: [input]}, {type: add, inputs: [flatten, layer]}]",
+    ])
+    func nonMappingLayerEntries(layers: String) throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spec = directory.appendingPathComponent("spec.yaml")
+        try Data("input: {shape: [4, 4, 1]}\n\(layers)\n".utf8).write(to: spec)
+        for arguments in [["check"], ["summary"], ["build", "-o", directory.appendingPathComponent("out").path]] {
+            let run = try Run(arguments + [spec.path])
+            #expect(run.status == 1, "\(arguments[0]): \(run.stderr)")
+            #expect((run.stdout + run.stderr).contains("must be a mapping with 'type'"))
+        }
+        let codes = compile("input: {shape: [4, 4, 1]}\n\(layers)\n").diagnostics.map(\.code.rawValue)
+        #expect(codes.first == "wrong-type")
+        if layers.contains("units: 0") { #expect(codes.contains("non-positive")) }
+    }
+
     @Test func directoryAndUnreadablePaths() throws {
         let directory = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
