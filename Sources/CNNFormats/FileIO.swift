@@ -45,18 +45,12 @@ enum FileIO {
         return bytes
     }
 
-    /// Writes `bytes` to `path`, creating or replacing the file.
-    static func writeAll(_ bytes: [UInt8], to path: String) throws(FileFormatError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == ENOENT { throw FileFormatError(path: path, message: "cannot create it: no such directory") }
-            throw error(path, opening: code)
-        }
-        var written = 0
-        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+    /// Writes every byte to an open file, retrying after signals; the `errno` of a failure, or nil.
+    static func write(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
             while written < buffer.count {
-                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                let count = systemWrite(descriptor, buffer.baseAddress! + written, buffer.count - written)
                 if count < 0 {
                     if errno == EINTR { continue }
                     return errno
@@ -65,9 +59,6 @@ enum FileIO {
             }
             return nil
         }
-        let closed = close(descriptor)
-        if let failure { throw FileFormatError(path: path, message: "cannot write it: \(describe(failure))") }
-        if closed != 0 { throw FileFormatError(path: path, message: "cannot write it: \(describe(errno))") }
     }
 
     private static func error(_ path: String, opening code: Int32) -> FileFormatError {
@@ -85,9 +76,14 @@ enum FileIO {
     }
 
     /// The C library's words for an `errno` value, lower-cased to fit after a colon.
-    private static func describe(_ code: Int32) -> String {
+    static func describe(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }
         let words = String(cString: text)
         return words.prefix(1).lowercased() + words.dropFirst()
     }
+}
+
+/// `write(2)`, where the members named `write` do not hide it.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }

@@ -104,6 +104,6 @@ public enum NumPyArray {
 
     /// Writes `tensor` to `path` as `encode` lays it out.
     public static func write(_ tensor: Tensor, to path: String) throws(FileFormatError) {
-        try FileIO.writeAll(encode(tensor), to: path)
+        try OutputFiles.write(encode(tensor), to: path)
     }
 }

@@ -109,7 +109,7 @@ public enum SafeTensors {
     public static func write(
         _ tensors: [String: Tensor], to path: String, metadata: [String: String] = [:]
     ) throws(FileFormatError) {
-        try FileIO.writeAll(encode(tensors, metadata: metadata), to: path)
+        try OutputFiles.write(encode(tensors, metadata: metadata), to: path)
     }
 
     /// `text` as a JSON string literal, escaped as serde_json (the reference writer) escapes it.

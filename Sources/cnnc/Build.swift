@@ -21,7 +21,7 @@ struct Build: ParsableCommand {
     @Argument(help: "The spec file.")
     var spec: String
 
-    @Option(name: .shortAndLong, help: "The directory to write to (created if needed).")
+    @Option(name: .shortAndLong, help: "The directory to write to (created if needed; on failure it is left as it was).")
     var output: String
 
     @Flag(help: "Also write main.swift: a program with --weights, --input, --output and --bench.")
@@ -42,22 +42,16 @@ struct Build: ParsableCommand {
                 embedded = tensors
             }
             let emitter = SwiftEmitter(graph: graph, embedding: embedded)
-            try write(emitter.modelSource(), to: emitter.modelFileName)
-            if executable { try write(emitter.mainSource(), to: "main.swift") }
+            var files = [OutputFiles.File(path: path(emitter.modelFileName), text: emitter.modelSource())]
+            if executable { files.append(OutputFiles.File(path: path("main.swift"), text: emitter.mainSource())) }
+            try OutputFiles.write(files, creating: output)
         } catch {
             Terminal.write(error.description + "\n", to: .standardError)
             throw ExitCode.failure
         }
     }
 
-    private func write(_ text: String, to name: String) throws(FileFormatError) {
-        let directory = URL(fileURLWithPath: output)
-        let path = directory.appendingPathComponent(name).path
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw FileFormatError(path: path, message: "cannot write the file: \(error.localizedDescription)")
-        }
+    private func path(_ name: String) -> String {
+        output.hasSuffix("/") ? output + name : output + "/" + name
     }
 }

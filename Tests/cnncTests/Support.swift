@@ -45,10 +45,17 @@ struct Run {
     var stdout: String
     var stderr: String
 
-    init(_ arguments: [String], timeout: TimeInterval = 60) throws {
+    /// Runs `cnnc` with `arguments`; with `shell`, through `/bin/sh`, which runs that text first
+    /// (`ulimit -f 4`, say) and then replaces itself with `cnnc`.
+    init(_ arguments: [String], shell: String? = nil, timeout: TimeInterval = 60) throws {
         let process = Process()
-        process.executableURL = Paths.cnnc
-        process.arguments = arguments
+        if let shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", shell + "\nexec \"$0\" \"$@\"", Paths.cnnc.path] + arguments
+        } else {
+            process.executableURL = Paths.cnnc
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = Paths.packageRoot
         let out = Pipe()
         let err = Pipe()
