@@ -18,7 +18,7 @@ import TestSupport
     }
 
     static func references(_ names: [String]? = nil) throws -> [Reference] {
-        try ConformanceTests.entries().filter { $0.status != "invalid" && (names?.contains($0.name) ?? true) }.map { entry in
+        try ConformanceTests.entries().filter { $0.status != "invalid" && !$0.isPending && (names?.contains($0.name) ?? true) }.map { entry in
             let spec = Paths.conformance.appendingPathComponent("specs/\(entry.spec)").path
             let graph = try #require(Compilation(path: spec).graph)
             return Reference(name: entry.name, spec: spec, type: graph.name, refs: Paths.conformance.appendingPathComponent("refs/\(entry.name)"))
@@ -96,7 +96,7 @@ import TestSupport
             let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             #expect(values.count == expected.scalars.count, "\(reference.name)")
             guard values.count == expected.scalars.count else { continue }
-            expectClose(Tensor(shape: expected.shape, scalars: values), expected)
+            #expect(tensorMismatch(Tensor(shape: expected.shape, scalars: values), expected) == nil)
         }
     }
 
@@ -137,7 +137,7 @@ import TestSupport
         }
         #expect(try run(["--weights", weights, "--input", input, "--output", output]).status == 0)
         let expected = try NumPyArray.read(contentsOf: reference.refs.appendingPathComponent("expected.npy").path)
-        expectClose(try NumPyArray.read(contentsOf: output), expected)
+        #expect(tensorMismatch(try NumPyArray.read(contentsOf: output), expected) == nil)
 
         let bench = try run(["--weights", weights, "--input", input, "--bench", "3"])
         #expect(bench.status == 0)

@@ -14,6 +14,21 @@ import TestSupport
         var status: String
         var line: Int?
         var description: String { name }
+
+        /// A valid second-wave model (`wave2_*`: separable and transposed convolutions, upsampling,
+        /// the merge and activation layers…), whose layers are issue 10's work. Its checks run as a
+        /// known issue, which fails the moment they pass, so that this exemption is removed with
+        /// the layers and the end-to-end tests then take these models too.
+        var isPending: Bool { name.hasPrefix("wave2_") && status != "invalid" }
+    }
+
+    /// Runs `body`, as a known issue for a pending entry.
+    static func checking(_ entry: Entry, _ body: () throws -> Void) rethrows {
+        if entry.isPending {
+            withKnownIssue("second-wave layers are not implemented yet (issue 10)") { try body() }
+        } else {
+            try body()
+        }
     }
 
     /// The corpus index; a missing corpus fails the test rather than passing by finding nothing.
@@ -34,6 +49,10 @@ import TestSupport
 
     @Test(arguments: try entries())
     func verdictAndLine(entry: Entry) throws {
+        try Self.checking(entry) { try verdict(entry) }
+    }
+
+    private func verdict(_ entry: Entry) throws {
         let path = Paths.conformance.appendingPathComponent("specs/\(entry.spec)").path
         let compilation = Compilation(path: path)
         let errors = compilation.diagnostics.filter { $0.severity == .error }
@@ -52,6 +71,10 @@ import TestSupport
 
     @Test(arguments: try entries().filter { $0.status != "invalid" })
     func summaryMatchesKeras(entry: Entry) throws {
+        try Self.checking(entry) { try summary(entry) }
+    }
+
+    private func summary(_ entry: Entry) throws {
         let reference = Paths.conformance.appendingPathComponent("refs/\(entry.name)/summary.json")
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: reference)) as? [String: Any])
         let path = Paths.conformance.appendingPathComponent("specs/\(entry.spec)").path
@@ -89,12 +112,16 @@ import TestSupport
 @Suite struct NumericalConformanceTests {
     @Test(arguments: try ConformanceTests.entries().filter { $0.status != "invalid" })
     func interpreterMatchesKeras(entry: ConformanceTests.Entry) throws {
+        try ConformanceTests.checking(entry) { try run(entry) }
+    }
+
+    private func run(_ entry: ConformanceTests.Entry) throws {
         let refs = Paths.conformance.appendingPathComponent("refs/\(entry.name)")
         let graph = try #require(Compilation(path: Paths.conformance.appendingPathComponent("specs/\(entry.spec)").path).graph)
         let weights = refs.appendingPathComponent("weights.safetensors").path
         let interpreter = try Interpreter(graph: graph, weights: SafeTensors.read(contentsOf: weights), weightsPath: weights)
         let input = try NumPyArray.read(contentsOf: refs.appendingPathComponent("input.npy").path)
         let expected = try NumPyArray.read(contentsOf: refs.appendingPathComponent("expected.npy").path)
-        expectClose(try interpreter.run(input), expected)
+        #expect(tensorMismatch(try interpreter.run(input), expected) == nil)
     }
 }
