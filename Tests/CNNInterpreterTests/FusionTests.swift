@@ -38,7 +38,7 @@ import TestSupport
               - {type: activation, activation: relu}
 
             """, weights: weights)
-        expectClose(fused, try unfused(activation: true))
+        #expect(tensorMismatch(fused, try unfused(activation: true)) == nil)
     }
 
     /// When another layer reads the convolution's output too, nothing may be folded into it.
@@ -55,6 +55,6 @@ import TestSupport
             input: input, "  - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}\n",
             weights: weights.filter { $0.key.hasPrefix("c.") })
         let normed = try unfused(activation: false)
-        expectClose(output, Tensor(shape: raw.shape, scalars: zip(raw.scalars, normed.scalars).map(+)))
+        #expect(tensorMismatch(output, Tensor(shape: raw.shape, scalars: zip(raw.scalars, normed.scalars).map(+))) == nil)
     }
 }

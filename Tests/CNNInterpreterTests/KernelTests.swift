@@ -56,7 +56,7 @@ import TestSupport
             input: tensor([2, 3], [1000, 0, -1000, 500, 500, -1e30]),
             "  - {type: activation, activation: softmax}\n")
         #expect(output.scalars.allSatisfy { $0.isFinite })
-        expectClose(output, tensor([2, 3], [1, 0, 0, 0.5, 0.5, 0]), absolute: 1e-30, relative: 1e-6)
+        #expect(tensorMismatch(output, tensor([2, 3], [1, 0, 0, 0.5, 0.5, 0]), absolute: 1e-30, relative: 1e-6) == nil)
     }
 
     @Test func depthwiseWithMultiplierTwo() throws {
@@ -124,7 +124,7 @@ import TestSupport
         ]
         for (name, function) in expected {
             let output = try run(input: tensor([1, 6], x), "  - {type: activation, activation: \(name)}\n")
-            expectClose(output, tensor([1, 6], x.map(function)))
+            #expect(tensorMismatch(output, tensor([1, 6], x.map(function))) == nil)
         }
     }
 }

@@ -43,7 +43,7 @@ import TestSupport
 
             """
         let output = try run(input: input, layer, weights: ["conv2d.kernel": kernel, "conv2d.bias": bias])
-        expectClose(output, reference(c, input: input, kernel: kernel, bias: bias))
+        #expect(tensorMismatch(output, reference(c, input: input, kernel: kernel, bias: bias)) == nil)
     }
 
     /// out[n, y, x, f] = relu(bias[f] + Σ in[n, y·s − pad + ky·d, x·s − pad + kx·d, c] · k[ky, kx, c, f]).
@@ -122,6 +122,6 @@ import TestSupport
                 }
             }
         }
-        expectClose(output, expected)
+        #expect(tensorMismatch(output, expected) == nil)
     }
 }

@@ -1,23 +1,19 @@
 import CNNFormats
-import Testing
 
-/// Asserts that two tensors agree within the contract's tolerance, naming the worst element.
-public func expectClose(
-    _ actual: Tensor, _ expected: Tensor, absolute: Float = 1e-4, relative: Float = 1e-4,
-    sourceLocation: Testing.SourceLocation = #_sourceLocation
-) {
-    #expect(actual.shape == expected.shape, sourceLocation: sourceLocation)
-    guard actual.shape == expected.shape else { return }
+// No `import Testing` here: this is a regular target, built by a plain `swift build` too, where
+// the static standard library has no Testing module. Test targets wrap these in `#expect`.
+
+/// Why `actual` and `expected` do not agree within the contract's tolerance (the shapes, or the
+/// worst element), or nil when they do: `#expect(tensorMismatch(output, expected) == nil)`.
+public func tensorMismatch(_ actual: Tensor, _ expected: Tensor, absolute: Float = 1e-4, relative: Float = 1e-4) -> String? {
+    guard actual.shape == expected.shape else { return "shape \(actual.shape), expected \(expected.shape)" }
     var worst: (index: Int, excess: Float)? = nil
     for (index, (a, e)) in zip(actual.scalars, expected.scalars).enumerated() {
         let excess = abs(a - e) - (absolute + relative * abs(e))
         if !(excess <= 0), worst == nil || !(excess <= worst!.excess) { worst = (index, excess) }
     }
-    if let worst {
-        Issue.record(
-            "element \(worst.index) is \(actual.scalars[worst.index]), expected \(expected.scalars[worst.index])",
-            sourceLocation: sourceLocation)
-    }
+    guard let worst else { return nil }
+    return "element \(worst.index) is \(actual.scalars[worst.index]), expected \(expected.scalars[worst.index])"
 }
 
 /// `count` pseudo-random floats in [-1, 1), the same on every run.
