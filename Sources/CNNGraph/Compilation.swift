@@ -13,10 +13,15 @@ public struct Compilation: Sendable {
     public init(path: String) {
         switch SourceFile.read(path: path) {
         case .failure(let diagnostic):
-            self.init(source: nil, graph: nil, diagnostics: [diagnostic])
+            self.init(unreadable: diagnostic)
         case .success(let file):
             self.init(file)
         }
+    }
+
+    /// A file that could not be read: `diagnostic` says why.
+    public init(unreadable diagnostic: Diagnostic) {
+        self.init(source: nil, graph: nil, diagnostics: [diagnostic])
     }
 
     /// Compiles spec text already in memory.

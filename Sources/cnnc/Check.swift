@@ -1,11 +1,16 @@
 import ArgumentParser
 import CNNGraph
 import CNNSpec
+import Foundation
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse, validate and infer shapes; print every diagnostic.",
-        discussion: "Prints nothing and exits 0 when every spec is clean, like a linter in a pre-commit hook."
+        discussion: """
+            Prints nothing and exits 0 when every spec is clean, like a linter in a pre-commit hook. \
+            A directory is walked recursively for .yaml, .yml and .json files (hidden ones skipped); \
+            those whose top level has neither 'input' nor 'layers' are not specs and are skipped.
+            """
     )
 
     @Option(help: "Output format: text (swiftc style), json (one array) or github (Actions annotations).")
@@ -13,22 +18,40 @@ struct Check: ParsableCommand {
 
     @OptionGroup var options: DiagnosticOptions
 
-    @Argument(help: "Spec files (.yaml, .yml or .json).")
+    @Flag(help: "Skip named files that are not specs (neither 'input' nor 'layers' at the top), as in directories; for hooks that pass every changed YAML and JSON file.")
+    var skipNonSpecs = false
+
+    @Argument(help: "Spec files (.yaml, .yml or .json) or directories to search for them.")
     var specs: [String]
 
     func validate() throws {
-        guard !specs.isEmpty else { throw ValidationError("give at least one spec file") }
+        guard !specs.isEmpty else { throw ValidationError("give at least one spec file or directory") }
     }
 
     func run() throws {
         var renderer = DiagnosticRenderer(format: format, colored: Terminal.useColor(options.color, stream: .standardOutput))
         var diagnostics: [Diagnostic] = []
-        for path in specs {
-            let compilation = Compilation(path: path)
-            if let source = compilation.source { renderer.add(source) }
-            diagnostics += compilation.diagnostics
+        for argument in specs {
+            let walked = isDirectory(argument)
+            for path in walked ? SpecDiscovery.files(under: argument) : [argument] {
+                let compilation: Compilation
+                switch SourceFile.read(path: path) {
+                case .failure(let diagnostic):
+                    compilation = Compilation(unreadable: diagnostic)
+                case .success(let file):
+                    if (walked || skipNonSpecs) && !SpecDiscovery.isSpec(file) { continue }
+                    compilation = Compilation(file)
+                }
+                if let source = compilation.source { renderer.add(source) }
+                diagnostics += compilation.diagnostics
+            }
         }
         Terminal.write(renderer.render(diagnostics), to: .standardOutput)
         if options.failed(diagnostics) { throw ExitCode.failure }
+    }
+
+    private func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

@@ -145,12 +145,14 @@ import Testing
         if layers.contains("units: 0") { #expect(codes.contains("non-positive")) }
     }
 
-    @Test func directoryAndUnreadablePaths() throws {
+    @Test func missingAndUnreadablePaths() throws {
         let directory = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try Run(["check", "--format", "json", directory.path])
-        #expect(run.status == 1)
-        #expect(try codes(run) == ["unreadable-file"])
+        let missing = try Run(["check", "--format", "json", directory.appendingPathComponent("nope.yaml").path])
+        #expect(missing.status == 1)
+        #expect(try codes(missing) == ["unreadable-file"])
+        let empty = try Run(["check", directory.path])
+        #expect(empty.status == 0, "a folder without specs has nothing to report")
     }
 
     @Test func oddButValidYAML() throws {
