@@ -44,7 +44,9 @@ let package = Package(
         .testTarget(
             name: "GeneratedModelTests",
             dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
-        .testTarget(name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "CNNEmitter", "TestSupport"]),
+        .testTarget(
+            name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "CNNEmitter", "TestSupport"],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

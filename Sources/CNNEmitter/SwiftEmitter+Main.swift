@@ -186,8 +186,9 @@ extension SwiftEmitter {
                 let bits = value.bitPattern
                 bytes += [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
             }
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-                throw NumPyProblem(message: "cannot write the file")
+            // Written to a temporary file and renamed: the output appears whole or not at all.
+            do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+                throw NumPyProblem(message: "cannot write the file (a missing directory, no permission or a full disk)")
             }
         }
         """#

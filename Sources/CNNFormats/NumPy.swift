@@ -23,6 +23,13 @@ public enum NumPyArray {
     /// The array in a `.npy` file held in memory; `path` only names it in errors.
     public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(FileFormatError) -> Tensor {
         let problem = { (message: String) in FileFormatError(path: path, message: message) }
+        if let signature = FileSignature(bytes), signature != .numpy {
+            throw signature.mismatch(
+                path: path, expected: "a NumPy .npy file",
+                advice: signature == .zip
+                    ? "for an .npz archive, load it with np.load and save the one array with np.save"
+                    : "save the array with numpy.save (float32, C order)")
+        }
         guard bytes.prefix(magic.count).elementsEqual(magic.prefix(bytes.count)) else {
             throw problem("not a NumPy .npy file: it does not start with \\x93NUMPY")
         }

@@ -42,6 +42,11 @@ public enum SafeTensors {
         _ bytes: UnsafeRawBufferPointer, path: String
     ) throws(FileFormatError) -> (tensors: [String: Tensor], metadata: [String: String]) {
         let problem = { (message: String) in FileFormatError(path: path, message: message) }
+        if let signature = FileSignature(bytes), signature != .safetensors {
+            throw signature.mismatch(
+                path: path, expected: "a safetensors file",
+                advice: "cnnc reads weights as safetensors, F32 tensors named '<layer name>.<param>' in Keras's shapes (see the README)")
+        }
         guard bytes.count >= 8 else {
             throw problem(
                 "file is \(bytes.count) bytes long, too short for a safetensors file (the header length alone takes 8)")

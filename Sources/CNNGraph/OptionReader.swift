@@ -64,7 +64,10 @@ struct OptionReader {
             guard let pair = take(pair(value, key: key)) else { return nil }
             return checked(pair, key: key, minimum: minimum, at: [pair.0.location, pair.1.location])
         }
-        guard let number = take(value.integer(for: key)) else { return nil }
+        let integer = value.integer(for: key).mapError { error in
+            error.code == .wrongType ? .wrongType(key: key, expected: "an integer or a list of two integers", found: value) : error
+        }
+        guard let number = take(integer) else { return nil }
         return checked((Located(number, at: value.location), Located(number, at: value.location)), key: key, minimum: minimum, at: [value.location])
     }
 
@@ -153,9 +156,11 @@ struct OptionReader {
     /// misspelled required key (`filter` for `filters`) is one mistake, reported once, at the misspelling.
     mutating func finish() {
         let allowed = kind.keys + SpecParser.layerKeys.filter { $0 != "type" }
-        for (key, _) in layer.options where !allowed.contains(key.value) {
+        for (key, value) in layer.options where !allowed.contains(key.value) {
             var diagnostic = Diagnostic.unknownKey(key.value, in: owner, allowed: allowed, at: key.location)
-            if let meant = Suggestions.closest(to: key.value, in: allowed), let index = missingKeys.firstIndex(of: meant) {
+            if let habit = KerasHabits.note(forLayerKey: key.value, value: value) {
+                diagnostic = Diagnostic.unknownKey(key.value, in: owner, note: habit, at: key.location)
+            } else if let meant = Suggestions.closest(to: key.value, in: allowed), let index = missingKeys.firstIndex(of: meant) {
                 missingKeys.remove(at: index)
                 diagnostic = diagnostic.noting("\(owner) needs '\(meant)'")
             }

@@ -88,7 +88,24 @@ public struct Interpreter: Sendable {
             path: path,
             message: "the input has shape \(input.shapeDescription), but \(graph.file) expects "
                 + "[N, \(expected.map(String.init).joined(separator: ", "))] "
-                + "(or \(Tensor.describe(expected)) for one sample)")
+                + "(or \(Tensor.describe(expected)) for one sample)",
+            notes: Self.shapeHint(input.shape, expected: expected).map { [$0] } ?? [])
+    }
+
+    /// What to do with NumPy when an input is a model's shape but for the channel axis: missing
+    /// (grayscale images saved as [N, H, W]) or first (PyTorch's [N, C, H, W]).
+    static func shapeHint(_ shape: [Int], expected: [Int]) -> String? {
+        guard expected.count == 3 else { return nil }
+        let (height, width, channels) = (expected[0], expected[1], expected[2])
+        if channels == 1, shape.suffix(2) == [height, width], shape.count == 2 || shape.count == 3 {
+            return "add the channel axis: x[..., np.newaxis] gives \(Tensor.describe(shape + [1]))"
+        }
+        if shape.suffix(3) == [channels, height, width], shape.count == 3 || shape.count == 4, channels != height || channels != width {
+            let order = shape.count == 4 ? "0, 2, 3, 1" : "1, 2, 0"
+            return "the input is channels-first; cnnc is channels-last: x.transpose(\(order)) gives "
+                + Tensor.describe(shape.dropLast(3) + [height, width, channels])
+        }
+        return nil
     }
 
     /// Runs the model on `input` (read from `path`, for messages): a batch [N, H, W, C] or one

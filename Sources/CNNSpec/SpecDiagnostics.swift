@@ -8,6 +8,7 @@ extension DiagnosticCode {
     public static let integerOverflow = DiagnosticCode(rawValue: "integer-overflow")
     public static let invalidEncoding = DiagnosticCode(rawValue: "invalid-encoding")
     public static let invalidName = DiagnosticCode(rawValue: "invalid-name")
+    public static let kerasModelFile = DiagnosticCode(rawValue: "keras-model-file")
     public static let missingKey = DiagnosticCode(rawValue: "missing-key")
     public static let notFinite = DiagnosticCode(rawValue: "not-finite")
     public static let parseError = DiagnosticCode(rawValue: "parse-error")
@@ -61,6 +62,13 @@ extension Diagnostic {
     }
 
     /// A required key is absent; reported at the mapping that lacks it.
+    /// A Keras model file (`model.to_json()`) given where a spec is due.
+    static func kerasModelFile(className: String?, at location: SourceLocation) -> Diagnostic {
+        let what = className.map { "a Keras \($0) model" } ?? "a Keras model"
+        return Diagnostic(.error, .kerasModelFile, "this is \(what) as model.to_json() writes it, not a cnnc spec", at: location)
+            .noting("a spec lists 'input: {shape: [height, width, channels]}' and 'layers:' in cnnc's words ('Conv2D' is 'type: conv2d'); see the README's spec format")
+    }
+
     public static func missingKey(_ key: String, in owner: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, .missingKey, "\(owner) needs key '\(key)'", at: location)
     }
@@ -91,6 +99,11 @@ extension Diagnostic {
         return diagnostic.noting("\(owner) takes: \(allowed.joined(separator: ", "))")
     }
 
+    /// An unknown key whose note says where its meaning goes instead (a Keras habit).
+    public static func unknownKey(_ key: String, in owner: String, note: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, .unknownKey, "unknown key '\(key)' in \(owner)", at: location).noting(note)
+    }
+
     static func unknownVersion(_ version: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, .unknownVersion, "unknown spec format version \(version); this cnnc reads version 1", at: location)
     }
@@ -101,6 +114,10 @@ extension Diagnostic {
 
     /// A value of the wrong kind: "'filters' must be an integer, found string 'x'".
     public static func wrongType(key: String, expected: String, found: SpecValue) -> Diagnostic {
-        Diagnostic(.error, .wrongType, "'\(key)' must be \(expected), found \(found.kindDescription)", at: found.location)
+        let diagnostic = Diagnostic(.error, .wrongType, "'\(key)' must be \(expected), found \(found.kindDescription)", at: found.location)
+        if case .string(let text) = found.kind, let list = PythonTuple.listSpelling(of: text) {
+            return diagnostic.noting("write \(list): a spec has lists, not Python tuples")
+        }
+        return diagnostic
     }
 }

@@ -46,7 +46,13 @@ public struct SpecParser {
             report(.wrongType(key: "spec", expected: "a mapping with 'input' and 'layers'", found: root))
             return nil
         }
+        if KerasHabits.isModelFile(pairs.map(\.key.value)) {
+            let className = pairs.first { $0.key.value == "class_name" }.flatMap { try? $0.value.string(for: "class_name").get() }
+            report(.kerasModelFile(className: className, at: start))
+            return nil
+        }
         var spec = ModelSpec(file: file.path, location: start)
+        var inputGivenAs: String?
         for (key, value) in pairs {
             switch key.value {
             case "cnnc":
@@ -75,10 +81,15 @@ public struct SpecParser {
                 if elements.isEmpty { report(.emptyLayers(at: value.location)) }
                 spec.layers = elements.enumerated().map { parseLayer($1, index: $0) }
             default:
-                report(.unknownKey(key.value, in: "the spec", allowed: SpecParser.topLevelKeys, at: key.location))
+                var diagnostic = Diagnostic.unknownKey(key.value, in: "the spec", allowed: SpecParser.topLevelKeys, at: key.location)
+                if let note = KerasHabits.note(forTopLevelKey: key.value, value: value) {
+                    diagnostic = Diagnostic.unknownKey(key.value, in: "the spec", note: note, at: key.location)
+                    inputGivenAs = key.value
+                }
+                report(diagnostic)
             }
         }
-        if spec.input == nil && !pairs.contains(where: { $0.key.value == "input" }) {
+        if spec.input == nil && inputGivenAs == nil && !pairs.contains(where: { $0.key.value == "input" }) {
             report(.missingKey("input", in: "the spec", at: start))
         }
         if spec.layersLocation == nil {
@@ -101,6 +112,13 @@ public struct SpecParser {
             }
             sawShape = true
             guard let elements = take(value.sequence(for: "shape", expected: "a list of sizes such as [28, 28, 1]")) else { continue }
+            if elements.count > 1, elements[0].isNull {
+                let sizes = elements.dropFirst().map { if case .integer(let size) = $0.kind { String(size) } else { "…" } }
+                report(
+                    Diagnostic.wrongType(key: "shape", expected: "an integer", found: elements[0])
+                        .noting("the batch axis is implied: write [\(sizes.joined(separator: ", "))]"))
+                continue
+            }
             let sizes = elements.compactMap { element in take(element.integer(for: "shape")).map { Located($0, at: element.location) } }
             if sizes.count == elements.count {
                 input.shape = Located(sizes, at: value.location)

@@ -79,7 +79,7 @@ struct YAMLReader {
                 }
                 pairs.append((Located(keyText, at: keyValue.location), try convert(value, depth: depth + 1)))
             }
-            return SpecValue(.mapping(pairs), at: location(mapping.mark))
+            return SpecValue(.mapping(PythonTuple.rejoin(pairs)), at: location(mapping.mark))
         case .alias(let alias):
             return SpecValue(.null, at: location(alias.mark))
         }

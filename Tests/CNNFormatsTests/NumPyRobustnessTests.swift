@@ -13,7 +13,8 @@ import Testing
     }
 
     @Test func badMagic() {
-        expectNumPyFailure(Array("PK\u{3}\u{4}0000000000".utf8), "not a NumPy .npy file", "\\x93NUMPY")
+        expectNumPyFailure(Array("PK\u{3}\u{4}0000000000".utf8), "this is a zip archive", "not a NumPy .npy file")
+        expectNumPyFailure(Array("GIF89a0000000000".utf8), "not a NumPy .npy file", "\\x93NUMPY")
         expectNumPyFailure([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x58, 1, 0, 0, 0], "not a NumPy .npy file")
         expectNumPyFailure([0x00], "not a NumPy .npy file")
     }

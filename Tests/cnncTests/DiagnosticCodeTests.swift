@@ -20,6 +20,7 @@ import Testing
         ("forward-reference", header + "  - {type: add, inputs: [input, 1️⃣b]}\n  - {type: flatten, name: b}\n"),
         ("integer-overflow", header + "  - {type: conv2d, filters: 1️⃣99999999999999999999, kernel_size: 3}\n"),
         ("invalid-name", header + "  - {type: flatten, name: 1️⃣my-layer}\n"),
+        ("keras-model-file", "1️⃣{\"class_name\": \"Sequential\", \"config\": {\"layers\": []}, \"keras_version\": \"3.5.0\"}\n"),
         ("kernel-too-large", header + "  - {type: conv2d, filters: 2, kernel_size: 1️⃣9}\n"),
         ("missing-key", header + "  - 1️⃣{type: dense}\n"),
         ("negative-padding", header + "  - {type: zero_padding2d, padding: 1️⃣-1}\n"),

@@ -43,7 +43,8 @@ extension Window2D {
         if !dilated, case .null = reader.value("strides")?.kind {
             strides = kernel
         } else {
-            strides = reader.size2D("strides", default: dilated ? Size2D(1, 1) : kernel)
+            // A pool_size that failed to read is reported already; its strides are not missing too.
+            strides = reader.size2D("strides", default: dilated ? Size2D(1, 1) : kernel ?? Size2D(1, 1))
         }
         let dilation = dilated ? reader.size2D("dilation_rate", default: Size2D(1, 1)) : Size2D(1, 1)
         let padding = reader.padding()
