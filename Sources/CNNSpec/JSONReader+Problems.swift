@@ -15,7 +15,7 @@ extension JSONReader {
     /// The diagnostic for what stands at the position where `expected` is due: a comment or a
     /// single-quoted string gets its own message, anything else "expected …, found …".
     mutating func problem(expecting expected: String) -> Diagnostic {
-        let location = scanner.location()
+        let location = location()
         if scanner.atComment { return .jsonComment(at: location) }
         if scanner.current == UInt8(ascii: "'") { return .jsonSingleQuotes(at: location) }
         return .jsonExpected(expected, found: scanner.currentDescription, at: location)
@@ -41,6 +41,6 @@ extension JSONReader {
     mutating func keyProblem() -> Diagnostic {
         let word = scanner.word(from: scanner.position)
         if word.isEmpty || scanner.atComment { return problem(expecting: "a key in double quotes") }
-        return .jsonUnquotedKey(word, at: scanner.location())
+        return .jsonUnquotedKey(word, at: location())
     }
 }

@@ -2,11 +2,11 @@
 extension JSONReader {
     /// `value = false / null / true / number / string` (objects and arrays are `parseValue`'s).
     mutating func parseScalar() throws(Diagnostic) -> SpecValue {
-        let location = scanner.location()
+        let location = location()
         switch scanner.current {
         case UInt8(ascii: "\""):
             return SpecValue(.string(try parseString(at: location)), at: location)
-        case let byte? where byte == UInt8(ascii: "-") || isDigit(byte):
+        case let byte? where byte == UInt8(ascii: "-") || Self.isDigit(byte):
             return SpecValue(try parseNumber(at: location), at: location)
         default:
             let word = scanner.word(from: scanner.position)
@@ -27,17 +27,17 @@ extension JSONReader {
     /// fraction and exponent is an integer, `.integerOverflow` when it does not fit `Int`.
     mutating func parseNumber(at location: SourceLocation) throws(Diagnostic) -> SpecValue.Kind {
         let start = scanner.position
-        if scanner.current == UInt8(ascii: "-") { scanner.advance() }
-        guard let first = scanner.current, isDigit(first) else {
+        let negative = scanner.current == UInt8(ascii: "-")
+        if negative { scanner.advance() }
+        guard let first = scanner.current, Self.isDigit(first) else {
             let word = scanner.word(from: start)
             if Self.nonFiniteWords.contains(word) { throw .jsonNonFinite(word, at: location) }
-            throw .jsonMissingDigit(after: "-", at: scanner.location())
+            throw .jsonMissingDigit(after: "-", at: self.location())
         }
-        scanner.advance()
-        if first == UInt8(ascii: "0"), let next = scanner.current, isDigit(next) {
+        if first == UInt8(ascii: "0"), let next = scanner.peek(1), Self.isDigit(next) {
             throw .jsonLeadingZero(scanner.word(from: start), at: location)
         }
-        skipDigits()
+        let integer = scanInteger(negative: negative)
         var isInteger = true
         if scanner.current == UInt8(ascii: ".") {
             isInteger = false
@@ -48,26 +48,42 @@ extension JSONReader {
             if scanner.peek(1) == UInt8(ascii: "+") || scanner.peek(1) == UInt8(ascii: "-") { scanner.advance() }
             try skipDigits(after: String(UnicodeScalar(scanner.current ?? 0)))
         }
-        if let next = scanner.current, next >= 0x80 || isDigit(next) || next == UInt8(ascii: ".") || next == UInt8(ascii: "_")
+        if let next = scanner.current, next >= 0x80 || Self.isDigit(next) || next == UInt8(ascii: ".") || next == UInt8(ascii: "_")
             || (next | 0x20 >= UInt8(ascii: "a") && next | 0x20 <= UInt8(ascii: "z"))
         {
             throw .jsonMalformedNumber(scanner.word(from: start), at: location)
         }
+        if isInteger, let integer { return .integer(integer) }
         let text = String(decoding: scanner.bytes[start..<scanner.position], as: UTF8.self)
-        if isInteger { return Int(text).map(SpecValue.Kind.integer) ?? .integerOverflow(text) }
-        return .float(Double(text) ?? .nan)
+        return isInteger ? .integerOverflow(text) : .float(Double(text) ?? .nan)
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    /// `int = zero / ( digit1-9 *DIGIT )` after the sign: steps over the digits and returns their
+    /// value, negated when `negative`, or nil when it does not fit `Int`.
+    private mutating func scanInteger(negative: Bool) -> Int? {
+        var value: Int? = 0
+        while let byte = scanner.current, Self.isDigit(byte) {
+            if let current = value {
+                let digit = Int(byte - UInt8(ascii: "0"))
+                let (shifted, overflow) = current.multipliedReportingOverflow(by: 10)
+                let (next, carry) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+                value = overflow || carry ? nil : next
+            }
+            scanner.advance()
+        }
+        return value
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private mutating func skipDigits() {
-        while let byte = scanner.current, isDigit(byte) { scanner.advance() }
+        while let byte = scanner.current, Self.isDigit(byte) { scanner.advance() }
     }
 
     /// Steps over `mark` (`.`, `e` or a sign), then over digits, of which there must be one.
     private mutating func skipDigits(after mark: String) throws(Diagnostic) {
         scanner.advance()
-        guard let byte = scanner.current, isDigit(byte) else { throw .jsonMissingDigit(after: mark, at: scanner.location()) }
+        guard let byte = scanner.current, Self.isDigit(byte) else { throw .jsonMissingDigit(after: mark, at: location()) }
         skipDigits()
     }
 
@@ -102,8 +118,8 @@ extension JSONReader {
             }
             if byte < 0x20 {
                 scanner.advance(by: index - scanner.position)
-                if byte == UInt8(ascii: "\n") { throw .jsonLineBreakInString(at: scanner.location(), start: location) }
-                throw .jsonControlCharacter(JSONScanner.codePoint(UInt32(byte)), at: scanner.location())
+                if byte == UInt8(ascii: "\n") { throw .jsonLineBreakInString(at: self.location(), start: location) }
+                throw .jsonControlCharacter(JSONScanner.codePoint(UInt32(byte)), at: self.location())
             }
             index += 1
         }
@@ -114,7 +130,7 @@ extension JSONReader {
     /// at the backslash: appends the character's UTF-8 and returns how many bytes the escape took.
     /// A surrogate pair written as two `\u` escapes is one character; half of a pair is an error.
     private mutating func parseEscape(into decoded: inout [UInt8], stringStart: SourceLocation) throws(Diagnostic) -> Int {
-        let location = scanner.location()
+        let location = location()
         guard let letter = scanner.peek(1) else { throw .jsonUnterminatedString(at: stringStart) }
         if let byte = Self.escapes[letter] {
             decoded.append(byte)
@@ -150,13 +166,13 @@ extension JSONReader {
     private func hexQuad(at offset: Int) -> UInt32? {
         var value: UInt32 = 0
         for index in (scanner.position + offset)..<(scanner.position + offset + 4) {
-            guard index < scanner.bytes.count, let digit = hexDigit(scanner.bytes[index]) else { return nil }
+            guard index < scanner.bytes.count, let digit = Self.hexDigit(scanner.bytes[index]) else { return nil }
             value = value << 4 | digit
         }
         return value
     }
 
-    private func hexDigit(_ byte: UInt8) -> UInt32? {
+    private static func hexDigit(_ byte: UInt8) -> UInt32? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)

@@ -11,13 +11,31 @@ struct JSONReader {
     /// libyaml refuses nesting deeper than this; so does the JSON path.
     static let maximumNesting = 1000
 
+    let file: SourceFile
     var scanner: JSONScanner
     /// Every value read, kept or not; capped at `YAMLReader.maximumValues`.
     private var values = 0
     private var problems: [Diagnostic] = []
 
-    init(file: SourceFile) {
-        scanner = JSONScanner(file: file)
+    /// Reads `file`'s text. The root value is nil for a text of only whitespace; it is also nil
+    /// when `diagnostics` is not empty, which then says every repeated key and what stopped reading.
+    static func read(_ file: SourceFile) -> (root: SpecValue?, diagnostics: [Diagnostic]) {
+        var text = file.text
+        return text.withUTF8 { bytes in
+            var reader = JSONReader(file: file, scanner: JSONScanner(bytes: bytes))
+            return reader.read()
+        }
+    }
+
+    private init(file: SourceFile, scanner: JSONScanner) {
+        self.file = file
+        self.scanner = scanner
+    }
+
+    /// The location of the scanner's position.
+    mutating func location() -> SourceLocation {
+        let (line, column) = scanner.lineAndColumn()
+        return file.location(line: line, column: column)
     }
 
     /// An object or array being read, with what it has so far.
@@ -51,17 +69,14 @@ struct JSONReader {
     }
 
     /// `JSON-text = ws value ws`
-    ///
-    /// The root value, nil for a text of only whitespace; the root is also nil when `diagnostics`
-    /// is not empty, which then says every repeated key and what stopped reading.
-    mutating func read() -> (root: SpecValue?, diagnostics: [Diagnostic]) {
+    private mutating func read() -> (root: SpecValue?, diagnostics: [Diagnostic]) {
         scanner.skipWhitespace()
         guard !scanner.atEnd else { return (nil, []) }
         do throws(Diagnostic) {
             let root = try parseValue()
             scanner.skipWhitespace()
             if !scanner.atEnd {
-                throw scanner.atComment ? .jsonComment(at: scanner.location()) : .jsonExtraText(at: scanner.location())
+                throw scanner.atComment ? .jsonComment(at: location()) : .jsonExtraText(at: location())
             }
             return problems.isEmpty ? (root, []) : (nil, problems)
         } catch {
@@ -80,7 +95,7 @@ struct JSONReader {
         values: while true {
             values += 1
             if values > YAMLReader.maximumValues {
-                throw .tooManyValues(limit: YAMLReader.maximumValues, at: scanner.location())
+                throw .tooManyValues(limit: YAMLReader.maximumValues, at: location())
             }
             var value: SpecValue
             if let container = try openContainer(depth: open.count + 1) {
@@ -102,7 +117,7 @@ struct JSONReader {
     /// `begin-object = ws %x7B ws`, `begin-array = ws %x5B ws`: a container opening here, or nil.
     private mutating func openContainer(depth: Int) throws(Diagnostic) -> Container? {
         guard let byte = scanner.current, byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") else { return nil }
-        let location = scanner.location()
+        let location = location()
         guard depth <= JSONReader.maximumNesting else { throw .jsonTooDeep(limit: JSONReader.maximumNesting, at: location) }
         scanner.advance()
         scanner.skipWhitespace()
@@ -131,7 +146,7 @@ struct JSONReader {
         guard scanner.current == UInt8(ascii: ",") else {
             throw problem(expecting: container.isObject ? "',' or '}' after an object member" : "',' or ']' after a list element")
         }
-        let comma = scanner.location()
+        let comma = location()
         scanner.advance()
         scanner.skipWhitespace()
         if scanner.current == container.close {
@@ -144,7 +159,7 @@ struct JSONReader {
     /// `member = string name-separator value`, up to the value; `name-separator = ws %x3A ws`.
     /// A repeated key is reported and reading goes on.
     private mutating func parseKey(in container: inout Container) throws(Diagnostic) {
-        let location = scanner.location()
+        let location = location()
         guard scanner.current == UInt8(ascii: "\"") else { throw keyProblem() }
         let key = try parseString(at: location)
         if let first = container.firstKeys[key] {

@@ -1,20 +1,19 @@
 /// The bytes of a JSON text and a position in them that knows its line and column.
 ///
-/// Lines are counted at `\n` (as `SourceFile` splits them) and columns in Unicode scalars, as the
+/// It holds the bytes as a buffer borrowed for one `JSONReader.read(_:)`, and nothing counted by
+/// reference, so that reading it costs no reference counting even in a debug build. Lines are counted at `\n` (as `SourceFile` splits them) and columns in Unicode scalars, as the
 /// YAML path counts them. The column is counted forward on demand from the last place it was
 /// asked for, so asking for the location of every value costs nothing even on a one-line file.
 /// Locations are only asked for at the current position, which never moves back.
 struct JSONScanner {
-    let file: SourceFile
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     private(set) var position = 0
     private var line = 1
     private var columnOffset = 0
     private var column = 1
 
-    init(file: SourceFile) {
-        self.file = file
-        bytes = Array(file.text.utf8)
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
     }
 
     var atEnd: Bool { position >= bytes.count }
@@ -48,13 +47,13 @@ struct JSONScanner {
         }
     }
 
-    /// The location of the current position.
-    mutating func location() -> SourceLocation {
+    /// The line and column of the current position.
+    mutating func lineAndColumn() -> (line: Int, column: Int) {
         while columnOffset < position {
             if bytes[columnOffset] & 0xC0 != 0x80 { column += 1 }
             columnOffset += 1
         }
-        return file.location(line: line, column: column)
+        return (line, column)
     }
 
     /// Whether a comment starts here: `#`, `//` or `/*`, none of which JSON has.

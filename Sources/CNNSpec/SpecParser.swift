@@ -39,8 +39,7 @@ public struct SpecParser {
     private mutating func readRoot() -> SpecValue? {
         let root: SpecValue?
         if file.isJSON {
-            var reader = JSONReader(file: file)
-            let (value, problems) = reader.read()
+            let (value, problems) = JSONReader.read(file)
             diagnostics += problems
             guard problems.isEmpty else { return nil }
             root = value
