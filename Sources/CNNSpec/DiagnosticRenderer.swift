@@ -55,15 +55,30 @@ public struct DiagnosticRenderer {
         return output
     }
 
-    /// The source line and a caret under the column; tabs in the line are kept so the caret lines up.
+    /// At most this many columns of a source line are shown.
+    static let snippetWidth = 100
+
+    /// The source line and a caret under the column; tabs in the line are kept so the caret lines
+    /// up. A line wider than `snippetWidth` is cut to a window around the column, with `…` where
+    /// text is left out.
     private func snippet(at location: SourceLocation) -> String {
         guard let source = sources[location.file], let line = source.line(location.line) else { return "" }
-        let shown = line.unicodeScalars.count > 200 ? String(line.unicodeScalars.prefix(200)) + "…" : String(line)
-        var padding = ""
-        for (index, scalar) in line.unicodeScalars.enumerated() where index < location.column - 1 {
+        let scalars = Array(line.unicodeScalars)
+        let caret = min(max(location.column - 1, 0), scalars.count)
+        var window = 0..<scalars.count
+        if scalars.count > Self.snippetWidth {
+            let start = max(0, min(caret - Self.snippetWidth / 2, scalars.count - Self.snippetWidth))
+            window = start..<(start + Self.snippetWidth)
+        }
+        let head = window.lowerBound > 0 ? "…" : ""
+        let tail = window.upperBound < scalars.count ? "…" : ""
+        var shown = String.UnicodeScalarView()
+        shown.append(contentsOf: scalars[window])
+        var padding = head.isEmpty ? "" : " "
+        for scalar in scalars[window.lowerBound..<caret] {
             padding.append(scalar == "\t" ? "\t" : " ")
         }
-        return "\(shown)\n\(padding)" + paint("^", "1;32") + "\n"
+        return head + String(shown) + tail + "\n" + padding + paint("^", "1;32") + "\n"
     }
 
     private func json(_ diagnostic: Diagnostic) -> JSON {

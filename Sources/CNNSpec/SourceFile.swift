@@ -22,6 +22,9 @@ public struct SourceFile: Sendable {
         lineStarts = starts
     }
 
+    /// Whether the path ends in `.json` (in any case): such a spec is read as strict JSON.
+    var isJSON: Bool { path.lowercased().hasSuffix(".json") }
+
     /// The text of a 1-based line, without its line break, or nil past the end.
     public func line(_ number: Int) -> Substring? {
         guard number >= 1, number <= lineStarts.count else { return nil }

@@ -61,6 +61,98 @@ extension Diagnostic {
         Diagnostic(.error, .invalidName, "\(what) '\(name)' is not a valid name: \(reason)", at: location)
     }
 
+    /// The JSON path's syntax errors: each a `parse-error` whose message starts "JSON syntax error".
+    private static func json(_ problem: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, .parseError, "JSON syntax error: \(problem)", at: location)
+    }
+
+    static func jsonBareWord(_ word: String, at location: SourceLocation) -> Diagnostic {
+        json("unexpected '\(word)': JSON strings must be quoted", at: location).noting("write \"\(word)\"")
+    }
+
+    static func jsonComment(at location: SourceLocation) -> Diagnostic {
+        json("JSON has no comments", at: location).noting("remove the comment, or write the spec in YAML, where '#' starts one")
+    }
+
+    static func jsonControlCharacter(_ codePoint: String, at location: SourceLocation) -> Diagnostic {
+        json("raw control character \(codePoint) in a string", at: location)
+            .noting("write it as an escape, such as \\t or \\u0009")
+    }
+
+    static func jsonExpected(_ expected: String, found: String, at location: SourceLocation) -> Diagnostic {
+        json("expected \(expected), found \(found)", at: location)
+    }
+
+    static func jsonExtraText(at location: SourceLocation) -> Diagnostic {
+        json("unexpected text after the JSON value", at: location).noting("only one JSON value per file")
+    }
+
+    static func jsonInvalidEscape(_ found: String, at location: SourceLocation) -> Diagnostic {
+        json("invalid escape: '\\' followed by \(found)", at: location)
+            .noting(#"JSON's escapes are \" \\ \/ \b \f \n \r \t and \u followed by four hex digits"#)
+    }
+
+    static func jsonInvalidUnicodeEscape(at location: SourceLocation) -> Diagnostic {
+        json("'\\u' must be followed by four hexadecimal digits", at: location)
+    }
+
+    static func jsonLeadingZero(_ number: String, at location: SourceLocation) -> Diagnostic {
+        json("leading zeros are not allowed: '\(number)'", at: location).noting("write the number without them")
+    }
+
+    static func jsonLineBreakInString(at location: SourceLocation, start: SourceLocation) -> Diagnostic {
+        json("line break inside a string", at: location)
+            .noting("the string starts here; close it with '\"' on its line, or write the line break as \\n", at: start)
+    }
+
+    static func jsonLoneSurrogate(_ escape: String, at location: SourceLocation) -> Diagnostic {
+        json("'\(escape)' is half of a UTF-16 surrogate pair without the other half", at: location)
+            .noting("a lone surrogate is not a Unicode character; cnnc does not accept one")
+    }
+
+    static func jsonMalformedNumber(_ text: String, at location: SourceLocation) -> Diagnostic {
+        let hex = text.hasPrefix("0x") || text.hasPrefix("0X") || text.hasPrefix("-0x") || text.hasPrefix("-0X")
+        return json("'\(text)' is not a JSON number", at: location)
+            .noting(hex ? "JSON has no hexadecimal numbers; write it in decimal" : "JSON numbers are written like 3, -0.5 or 1e-3; a string must be quoted")
+    }
+
+    static func jsonMisspelledLiteral(_ word: String, at location: SourceLocation) -> Diagnostic {
+        json("unexpected '\(word)': JSON's literals are true, false and null", at: location)
+    }
+
+    static func jsonMissingDigit(after mark: String, at location: SourceLocation) -> Diagnostic {
+        json("expected a digit after '\(mark)' in a number", at: location)
+    }
+
+    static func jsonNonFinite(_ word: String, at location: SourceLocation) -> Diagnostic {
+        json("\(word) is not JSON", at: location).noting("JSON numbers are finite; write a number")
+    }
+
+    static func jsonPlusSign(at location: SourceLocation) -> Diagnostic {
+        json("'+' is not allowed before a JSON number", at: location).noting("write the number without it")
+    }
+
+    static func jsonSingleQuotes(at location: SourceLocation) -> Diagnostic {
+        json("strings in JSON use double quotes", at: location)
+    }
+
+    static func jsonTooDeep(limit: Int, at location: SourceLocation) -> Diagnostic {
+        json("objects and arrays nested deeper than \(limit) levels", at: location)
+    }
+
+    static func jsonTrailingComma(before close: Character, at location: SourceLocation) -> Diagnostic {
+        json("trailing comma before '\(close)'", at: location)
+            .noting("JSON allows no comma after the last \(close == "]" ? "element" : "member"); remove it")
+    }
+
+    static func jsonUnquotedKey(_ word: String, at location: SourceLocation) -> Diagnostic {
+        json("object keys must be double-quoted strings", at: location).noting("write \"\(word)\"")
+    }
+
+    static func jsonUnterminatedString(at location: SourceLocation) -> Diagnostic {
+        json("unterminated string", at: location).noting("the file ends before the closing '\"'")
+    }
+
     /// A required key is absent; reported at the mapping that lacks it.
     /// A Keras model file (`model.to_json()`) given where a spec is due.
     static func kerasModelFile(className: String?, at location: SourceLocation) -> Diagnostic {
@@ -78,8 +170,9 @@ extension Diagnostic {
         Diagnostic(.error, .notFinite, "'\(key)' is \(found); it must be a finite number", at: location)
     }
 
-    static func syntaxError(json: Bool, problem: String, at location: SourceLocation, context: String?, contextLocation: SourceLocation?) -> Diagnostic {
-        var diagnostic = Diagnostic(.error, .parseError, "\(json ? "JSON" : "YAML") syntax error: \(problem)", at: location)
+    /// A syntax error libyaml reports, with its context ("while parsing a flow mapping") as a note.
+    static func syntaxError(problem: String, at location: SourceLocation, context: String?, contextLocation: SourceLocation?) -> Diagnostic {
+        var diagnostic = Diagnostic(.error, .parseError, "YAML syntax error: \(problem)", at: location)
         if let context {
             diagnostic = diagnostic.noting(context, at: contextLocation)
         }
@@ -88,7 +181,7 @@ extension Diagnostic {
 
     static func tooManyValues(limit: Int, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, .tooManyValues, "the spec expands to more than \(limit) values", at: location)
-            .noting("aliases that repeat aliases grow exponentially; a model spec never needs this")
+            .noting("a model spec never needs this many; in YAML, aliases that repeat aliases grow exponentially")
     }
 
     /// A key the mapping does not take, with the closest allowed key when it looks like a typo.

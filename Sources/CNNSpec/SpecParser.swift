@@ -34,14 +34,27 @@ public struct SpecParser {
         }
     }
 
+    /// The file's root value, read as strict JSON for a `.json` path and as YAML otherwise; nil,
+    /// with the reason reported, when the file could not be read or holds no value.
+    private mutating func readRoot() -> SpecValue? {
+        let root: SpecValue?
+        if file.isJSON {
+            let (value, problems) = JSONReader.read(file)
+            diagnostics += problems
+            guard problems.isEmpty else { return nil }
+            root = value
+        } else {
+            var reader = YAMLReader(file: file)
+            guard let value = take(reader.read()) else { return nil }
+            root = value
+        }
+        if root == nil { report(.emptySpec(at: file.location(line: 1, column: 1))) }
+        return root
+    }
+
     private mutating func parseDocument() -> ModelSpec? {
         let start = file.location(line: 1, column: 1)
-        var reader = YAMLReader(file: file)
-        guard let root = take(reader.read()) else { return nil }
-        guard let root else {
-            report(.emptySpec(at: start))
-            return nil
-        }
+        guard let root = readRoot() else { return nil }
         guard case .mapping(let pairs) = root.kind else {
             report(.wrongType(key: "spec", expected: "a mapping with 'input' and 'layers'", found: root))
             return nil

@@ -1,6 +1,7 @@
 import Yams
 
-/// Turns YAML or JSON text into located `SpecValue`s. The only place that talks to Yams.
+/// Turns YAML text into located `SpecValue`s. The only place that talks to Yams; `.json` specs
+/// are read by `JSONReader` instead.
 ///
 /// Guards, so that no input can crash or hang the compiler: libyaml refuses nesting deeper than 1000
 /// levels; aliases used as mapping keys are refused before Yams hashes them (hashing an alias
@@ -30,7 +31,7 @@ struct YAMLReader {
         } catch let error as YamlError {
             return .failure(diagnostic(for: error))
         } catch {
-            return .failure(.syntaxError(json: isJSON, problem: "\(error)", at: file.location(line: 1, column: 1), context: nil, contextLocation: nil))
+            return .failure(.syntaxError(problem: "\(error)", at: file.location(line: 1, column: 1), context: nil, contextLocation: nil))
         }
         guard let node else { return .success(nil) }
         do {
@@ -39,8 +40,6 @@ struct YAMLReader {
             return .failure(error)
         }
     }
-
-    private var isJSON: Bool { file.path.lowercased().hasSuffix(".json") }
 
     private func location(_ mark: Mark?) -> SourceLocation {
         file.location(line: mark?.line ?? 1, column: mark?.column ?? 1)
@@ -91,23 +90,23 @@ struct YAMLReader {
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             return .syntaxError(
-                json: isJSON, problem: problem, at: location(mark),
+                problem: problem, at: location(mark),
                 context: context.map { $0.text }, contextLocation: context.map { location($0.mark) })
         case .reader(let problem, let offset, _, _):
-            return .syntaxError(json: isJSON, problem: problem, at: location(atUTF8Offset: offset ?? 0), context: nil, contextLocation: nil)
+            return .syntaxError(problem: problem, at: location(atUTF8Offset: offset ?? 0), context: nil, contextLocation: nil)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.first ?? ""
             let first = location(context.mark)
             let second = DuplicateKeyFinder.secondOccurrence(of: key, after: context.mark, in: file.text)
             return .duplicateKey(key, at: second.map { file.location(line: $0.line, column: $0.column) } ?? first, first: first)
         case .memory:
-            return .syntaxError(json: isJSON, problem: "out of memory", at: location(nil), context: nil, contextLocation: nil)
+            return .syntaxError(problem: "out of memory", at: location(nil), context: nil, contextLocation: nil)
         case .dataCouldNotBeDecoded:
             return .invalidUTF8(at: location(nil))
         case .writer(let problem), .emitter(let problem), .representer(let problem):
-            return .syntaxError(json: isJSON, problem: problem, at: location(nil), context: nil, contextLocation: nil)
+            return .syntaxError(problem: problem, at: location(nil), context: nil, contextLocation: nil)
         case .no:
-            return .syntaxError(json: isJSON, problem: "unknown error", at: location(nil), context: nil, contextLocation: nil)
+            return .syntaxError(problem: "unknown error", at: location(nil), context: nil, contextLocation: nil)
         }
     }
 

@@ -58,6 +58,22 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 20)
     }
 
+    /// A `.json` spec is strict JSON: what YAML would forgive is a parse-error at its position.
+    @Test func jsonTrailingCommaIsAParseError() throws {
+        let run = try check(Data(#"{"input": {"shape": [4]}, "layers": [{"type": "flatten"},]}"#.utf8), name: "spec.json")
+        #expect(run.status == 1)
+        #expect(try codes(run) == ["parse-error"])
+        #expect(run.stdout.contains("trailing comma before ']'"))
+        #expect(run.stdout.contains("\"column\": 57"))
+    }
+
+    /// RFC 8259 lets a reader ignore a byte-order mark, and cnnc drops it when it reads a file.
+    @Test func jsonWithAByteOrderMarkIsRead() throws {
+        let spec = #"{"input": {"shape": [4]}, "layers": [{"type": "dense", "units": 2}]}"#
+        let run = try check(Data([0xEF, 0xBB, 0xBF]) + Data(spec.utf8), name: "spec.JSON")
+        #expect(run.status == 0, "\(run.stdout)")
+    }
+
     @Test(arguments: ["[", "{a: ", "- "])
     func tenThousandDeepNesting(opener: String) throws {
         let text = "input: " + String(repeating: opener, count: 10_000) + "1\n"
