@@ -11,14 +11,10 @@ public enum SpecDiscovery {
     /// counts as one when a line starts with either key (`input:`, `"layers":`), so that a spec
     /// with a syntax error is still reported rather than skipped.
     public static func isSpec(_ file: SourceFile) -> Bool {
-        var reader = YAMLReader(file: file)
-        switch reader.read() {
-        case .success(let root):
-            guard case .mapping(let pairs)? = root?.kind else { return false }
-            return pairs.contains { $0.key.value == "input" || $0.key.value == "layers" }
-        case .failure:
-            return mentionsSpecKey(file.text)
-        }
+        let (root, problems) = SpecParser.readDocument(file)
+        guard problems.isEmpty else { return mentionsSpecKey(file.text) }
+        guard case .mapping(let pairs)? = root?.kind else { return false }
+        return pairs.contains { $0.key.value == "input" || $0.key.value == "layers" }
     }
 
     /// The files with a spec extension under `directory`, recursively and sorted. Hidden files and

@@ -34,21 +34,25 @@ public struct SpecParser {
         }
     }
 
-    /// The file's root value, read as strict JSON for a `.json` path and as YAML otherwise; nil,
-    /// with the reason reported, when the file could not be read or holds no value.
-    private mutating func readRoot() -> SpecValue? {
-        let root: SpecValue?
+    /// The file's root value, read as strict JSON for a `.json` path and as YAML otherwise, and
+    /// the problems that stopped reading; the value is nil for an empty document or after a problem.
+    static func readDocument(_ file: SourceFile) -> (value: SpecValue?, problems: [Diagnostic]) {
         if file.isJSON {
             let (value, problems) = JSONReader.read(file)
-            diagnostics += problems
-            guard problems.isEmpty else { return nil }
-            root = value
-        } else {
-            var reader = YAMLReader(file: file)
-            guard let value = take(reader.read()) else { return nil }
-            root = value
+            return (problems.isEmpty ? value : nil, problems)
         }
-        if root == nil { report(.emptySpec(at: file.location(line: 1, column: 1))) }
+        var reader = YAMLReader(file: file)
+        switch reader.read() {
+        case .success(let value): return (value, [])
+        case .failure(let problem): return (nil, [problem])
+        }
+    }
+
+    /// The root value; nil, with the reason reported, when the file could not be read or holds no value.
+    private mutating func readRoot() -> SpecValue? {
+        let (root, problems) = SpecParser.readDocument(file)
+        diagnostics += problems
+        if root == nil && problems.isEmpty { report(.emptySpec(at: file.location(line: 1, column: 1))) }
         return root
     }
 
