@@ -27,9 +27,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE_FLAGS = ["-c", "release", "--static-swift-stdlib", "-Xswiftc", "-target-cpu", "-Xswiftc", "native", "-Xswiftc", "-DCNNC_FMA"]
 
 
-def build_cnnc():
-    subprocess.run(["swift", "build", *RELEASE_FLAGS, "--product", "cnnc"], cwd=ROOT, check=True)
-    out = subprocess.run(["swift", "build", *RELEASE_FLAGS, "--show-bin-path"], cwd=ROOT, check=True,
+def build_cnnc(swiftc_flags=None, scratch=None):
+    """A release cnnc: the README's install line, or one built with `swiftc_flags` in `scratch`."""
+    flags = RELEASE_FLAGS
+    if swiftc_flags is not None:
+        flags = ["-c", "release", "--static-swift-stdlib", *[x for flag in swiftc_flags for x in ("-Xswiftc", flag)]]
+    if scratch:
+        flags = [*flags, "--scratch-path", os.path.join(ROOT, scratch)]
+    subprocess.run(["swift", "build", *flags, "--product", "cnnc"], cwd=ROOT, check=True)
+    out = subprocess.run(["swift", "build", *flags, "--show-bin-path"], cwd=ROOT, check=True,
                          capture_output=True, text=True)
     return os.path.join(out.stdout.strip(), "cnnc")
 

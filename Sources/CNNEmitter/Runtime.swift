@@ -11,7 +11,8 @@ enum Runtime {
 
 // The code below is the same in every model cnnc generates; the layer code above calls it with
 // constant shapes, and `@inline(__always)` lets the compiler specialize each call to them.
-// Build with -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds.
+// Build with -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds (arm64
+// always has them), and add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles.
 
 private typealias Vector = SIMD16<Float>
 
@@ -24,13 +25,19 @@ private enum Activation {
         swish
 }
 
-private let panelWidth = 32
+#if CNNC_AVX512
+    // AVX-512 (32 registers of 16 floats): 6×32 tiles, twelve accumulators keep both FMA units busy.
+    private let panelWidth = 32
+#else
+    // AVX2 (16 registers of 8 floats) and arm64 NEON (32 of 4): 6×16 tiles, the widest that do not spill.
+    private let panelWidth = 16
+#endif
 private let tileRows = 6
 private let blockRows = 96
 
 @inline(__always)
 private func multiplyAdd(_ accumulator: inout Vector, _ x: Vector, _ y: Vector) {
-    #if CNNC_FMA
+    #if CNNC_FMA || arch(arm64)
         accumulator.addProduct(x, y)
     #else
         accumulator += x * y
@@ -204,7 +211,7 @@ private struct Patches: RowSource {
     }
 }
 
-/// output[rows, columns] = finish(A · B): A from `source`, B packed in panels of 32 columns
+/// output[rows, columns] = finish(A · B): A from `source`, B packed in panels of `panelWidth` columns
 /// (`packPanels`). Rows are gathered 96 at a time; each panel then sweeps them in 6-row tiles.
 @inline(__always)
 private func multiply<Source: RowSource>(
@@ -229,7 +236,7 @@ private func multiply<Source: RowSource>(
                     let row = blockStart + index * tileRows
                     let c = output + row * columns + panel * panelWidth
                     let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
-                    switch (live > 16, a.packed) {
+                    switch (panelWidth > 16 && live > 16, a.packed) {
                     case (true, false):
                         wideTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp)
                     case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp)
@@ -300,7 +307,7 @@ private func wideTile(
     put(5, c50, c51)
 }
 
-/// Six rows by at most 16 columns: the first half of a panel.
+/// Six rows by at most 16 columns: a whole 16-wide panel, or the first half of a 32-wide one.
 @inline(__always)
 private func narrowTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int,

@@ -46,7 +46,17 @@ struct Epilogue {
 /// block while it stays in cache, one register tile of `tileRows × panelWidth` at a time.
 enum Gemm {
     static let tileRows = 6
-    static let panelWidth = 32
+    #if CNNC_AVX512
+        /// Columns of a packed weight panel, the register tile's width. AVX-512 (`-DCNNC_AVX512`)
+        /// has 32 registers of 16 floats: a 6×32 tile holds twelve accumulators, enough
+        /// independent sums to keep both FMA units busy.
+        static let panelWidth = 32
+    #else
+        /// Columns of a packed weight panel, the register tile's width. AVX2 has 16 registers of
+        /// 8 floats and arm64 NEON 32 of 4: a 6×16 tile (six SIMD16 accumulators, 12 or 24
+        /// registers) is the widest whose accumulators, weights and broadcast fit without spilling.
+        static let panelWidth = 16
+    #endif
     /// Rows packed at once: the packed block stays in the L2 cache while every panel sweeps it.
     static let blockRows = 96
 
@@ -76,7 +86,7 @@ enum Gemm {
                         let (a, aStride) = tiles[index]
                         let destination = output + row * outputStride + panel * panelWidth
                         let live = min(tileRows, rows - row)
-                        if columns > 16 {
+                        if panelWidth > 16 && columns > 16 {
                             tile(
                                 depth: depth, a: a, aStride: aStride, b: weights.panel(panel), output: destination,
                                 outputStride: outputStride, rows: live, columns: columns, epilogue: epilogue,

@@ -1,5 +1,5 @@
 extension Gemm {
-    /// One register tile: `tileRows × panelWidth` sums over the whole depth, held in twelve
+    /// The AVX-512 register tile: `tileRows × 32` sums over the whole depth, held in twelve
     /// SIMD16 accumulators (two per row), then the epilogue and the store. Rows and columns past
     /// `rows`/`columns` are computed from padding and dropped.
     @inline(__always)
@@ -67,13 +67,14 @@ extension Gemm {
     }
 }
 
-/// `accumulator += x · y`, lane by lane, as the target does it fastest. With FMA hardware
-/// (`-target-cpu` naming an x86-64-v3 or later CPU) this is one fused instruction per vector;
-/// `addProduct` on a baseline x86-64 build would instead call `fmaf` once per lane, so that build
-/// multiplies and adds separately. Both round within Keras's tolerance.
+/// `accumulator += x · y`, lane by lane, as the target does it fastest. Every arm64 CPU has fused
+/// multiply-add, and x86-64 with `-DCNNC_FMA` and a `-target-cpu` that has it (`haswell` or
+/// later): one fused instruction per vector. `addProduct` on a baseline x86-64 build would instead
+/// call `fmaf` once per lane, so that build multiplies and adds separately. Both round within
+/// Keras's tolerance.
 @inline(__always)
 func multiplyAdd(_ accumulator: inout SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) {
-    #if CNNC_FMA
+    #if CNNC_FMA || arch(arm64)
         accumulator.addProduct(x, y)
     #else
         accumulator += x * y
