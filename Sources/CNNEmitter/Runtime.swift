@@ -54,6 +54,17 @@ private func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
 }
 
+/// The first `count` lanes of `value`, copied through memory. Taken lane by lane from registers,
+/// the optimizer splits the tile's accumulators into odd pieces (8 + 4 + 3 + 1 lanes on AVX2)
+/// that spill in the hot loop.
+@inline(__always)
+private func storePart(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+    withUnsafeTemporaryAllocation(of: Vector.self, capacity: 1) { buffer in
+        buffer[0] = value
+        pointer.update(from: UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self), count: count)
+    }
+}
+
 /// Bias, then the clamp, on sixteen outputs.
 @inline(__always)
 private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
@@ -295,8 +306,8 @@ private func wideTile(
             store(low, target)
             store(high, target + 16)
         } else {
-            for j in 0..<16 { target[j] = low[j] }
-            for j in 16..<live { target[j] = high[j - 16] }
+            store(low, target)
+            storePart(high, target + 16, live - 16)
         }
     }
     put(0, c00, c01)
@@ -337,7 +348,7 @@ private func narrowTile(
         if live == 16 {
             store(value, target)
         } else {
-            for j in 0..<live { target[j] = value[j] }
+            storePart(value, target, live)
         }
     }
     put(0, c0)
@@ -351,7 +362,7 @@ private func narrowTile(
 // MARK: Layers
 
 /// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
-@inline(__always)
+@inline(never)
 private func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
@@ -377,7 +388,7 @@ private func convolution(
 }
 
 /// `dense` on a batch of rows.
-@inline(__always)
+@inline(never)
 private func dense(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, inputs: Int, units: Int,
     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
@@ -389,7 +400,7 @@ private func dense(
 
 /// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
 /// channels at a time.
-@inline(__always)
+@inline(never)
 private func depthwise(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
@@ -436,7 +447,7 @@ private func depthwise(
 
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
 /// average divides by the cells inside.
-@inline(__always)
+@inline(never)
 private func pool(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
@@ -472,7 +483,7 @@ private func pool(
 }
 
 /// `global_avg_pool2d` and `global_max_pool2d`.
-@inline(__always)
+@inline(never)
 private func globalPool(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
     pixels: Int, channels: Int
@@ -497,7 +508,7 @@ private func globalPool(
 }
 
 /// `zero_padding2d`.
-@inline(__always)
+@inline(never)
 private func zeroPad(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
@@ -512,7 +523,7 @@ private func zeroPad(
 }
 
 /// `batch_norm` that no convolution absorbed: x · scale + shift per channel (folded at load).
-@inline(__always)
+@inline(never)
 private func scaleShift(
     _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, channels: Int,
     scale: UnsafePointer<Float>, shift: UnsafePointer<Float>
@@ -525,19 +536,19 @@ private func scaleShift(
 }
 
 /// `add`: output = first + second; further inputs are added in place with `accumulate`.
-@inline(__always)
+@inline(never)
 private func add(_ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
     for i in 0..<count { output[i] = first[i] + second[i] }
 }
 
-@inline(__always)
+@inline(never)
 private func accumulate(_ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
     for i in 0..<count { output[i] += input[i] }
 }
 
 /// One input of `concatenate`: its `width` channels of every pixel go to channels
 /// `offset ..< offset + width` of an output `total` channels wide.
-@inline(__always)
+@inline(never)
 private func copyChannels(
     _ pixels: Int, _ input: UnsafePointer<Float>, width: Int, _ output: UnsafeMutablePointer<Float>, total: Int,
     offset: Int
@@ -548,7 +559,7 @@ private func copyChannels(
 // MARK: Activations
 
 /// Applies an activation in place; softmax normalizes each run of `channels` values.
-@inline(__always)
+@inline(never)
 private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
     switch activation {
     case .linear: break

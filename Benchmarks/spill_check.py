@@ -1,0 +1,150 @@
+"""Counts register spills and reloads in the hot loops of cnnc's kernels, for every target users run.
+
+    python3 Benchmarks/spill_check.py            # fails (exit 1) on any spill in a hot loop
+    python3 Benchmarks/spill_check.py --verbose  # also lists every hot loop checked
+
+Targets, all checked on any x86-64 machine:
+  avx2    swiftc -O -target-cpu haswell -DCNNC_FMA                     (16 ymm registers)
+  avx512  swiftc -O -target-cpu skylake-avx512 -DCNNC_FMA -DCNNC_AVX512  (32 zmm registers)
+  arm64   swiftc -O -emit-ir, retargeted to aarch64 and compiled by the toolchain's clang with
+          -mcpu=apple-m1 (32 q registers of NEON)
+
+Code checked: the interpreter's kernels (Sources/CNNInterpreter, compiled against the debug build's
+modules) and the Swift that `cnnc build` writes for specs/mnist.yaml and specs/cifar_vgg.yaml.
+
+A hot loop is a basic block that multiplies and adds vectors (vfmadd, or vmulps with vaddps, on
+x86; fmla on arm64). The compilers mark every spill and reload they emit with a `Spill` or
+`Reload` comment and its size; a vector register's (16, 32 or 64 bytes) in a hot loop is a
+failure.
+"""
+
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS = {
+    "avx2": ["-target-cpu", "haswell", "-DCNNC_FMA"],
+    "avx512": ["-target-cpu", "skylake-avx512", "-DCNNC_FMA", "-DCNNC_AVX512"],
+    "arm64": [],
+}
+LABEL = re.compile(r"^([A-Za-z_.$][\w.$]*):")
+# The compilers' comments on vector spills: xmm and q registers are 16 bytes, ymm 32, zmm 64.
+# A general-purpose register (8 bytes) reloaded in a loop is a pointer or a count, not a tile.
+VECTOR_SPILL = re.compile(r"(16|32|64)-byte (Folded )?(Spill|Reload)")
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+
+
+def toolchain_clang():
+    """The clang beside swiftc: it has the AArch64 back end whatever the host is."""
+    swiftc = os.path.realpath(shutil.which("swiftc"))
+    return os.path.join(os.path.dirname(swiftc), "clang")
+
+
+def assembly(sources, target, folder, name, module_flags):
+    """Assembly text of `sources` compiled as one module for `target`."""
+    output = os.path.join(folder, f"{name}-{target}.s")
+    common = ["swiftc", "-O", "-wmo", "-parse-as-library", "-module-name", name, *module_flags]
+    if target != "arm64":
+        run([*common, *TARGETS[target], "-emit-assembly", *sources, "-o", output])
+        return open(output).read()
+    ir_path = os.path.join(folder, f"{name}.ll")
+    # The IR is made on this host, where `#if arch(arm64)` is false: -DCNNC_FMA stands in for it.
+    run([*common, "-DCNNC_FMA", "-emit-ir", *sources, "-o", ir_path])
+    ir = open(ir_path).read()
+    ir = re.sub(r'^target datalayout = ".*"$', 'target datalayout = "e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128"',
+                ir, flags=re.M)
+    ir = re.sub(r'^target triple = ".*"$', 'target triple = "aarch64-unknown-linux-gnu"', ir, flags=re.M)
+    ir = re.sub(r'"target-cpu"="[^"]*"', "", ir)
+    ir = re.sub(r'"target-features"="[^"]*"', "", ir)
+    ir = re.sub(r'"tune-cpu"="[^"]*"', "", ir)
+    arm_ir = os.path.join(folder, f"{name}-arm64.ll")
+    open(arm_ir, "w").write(ir)
+    run([toolchain_clang(), "-target", "aarch64-unknown-linux-gnu", "-mcpu=apple-m1", "-O2", "-S",
+         "-Wno-override-module", arm_ir, "-o", output])
+    return open(output).read()
+
+
+def hot_loops(text, target):
+    """(function, block, instructions, spills, reloads) for each block that multiplies and adds vectors."""
+    function, block, lines, found = "?", "?", [], []
+
+    def close():
+        body = "\n".join(lines)
+        if target == "arm64":
+            hot = "fmla" in body or ("fmul" in body and "fadd" in body and ".4s" in body)
+        else:
+            hot = "vfmadd" in body or ("vmulps" in body and "vaddps" in body)
+        if hot:
+            spills = sum(bool(VECTOR_SPILL.search(line)) and "Spill" in line for line in lines)
+            reloads = sum(bool(VECTOR_SPILL.search(line)) and "Reload" in line for line in lines)
+            found.append((function, block, len(lines), spills, reloads))
+
+    for line in text.splitlines():
+        match = LABEL.match(line)
+        if match:
+            close()
+            label = match.group(1)
+            if not label.startswith(".L"):
+                function = label
+            block, lines = label, []
+        elif line.startswith("\t") and not line.lstrip().startswith("."):
+            lines.append(line)
+    close()
+    return found
+
+
+def demangle(names):
+    try:
+        out = run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(names)).stdout.splitlines()
+        return dict(zip(names, out))
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return {name: name for name in names}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--target", action="append", choices=sorted(TARGETS))
+    args = parser.parse_args()
+
+    run(["swift", "build", "--product", "cnnc"], cwd=ROOT)
+    bin_path = run(["swift", "build", "--show-bin-path"], cwd=ROOT).stdout.strip()
+    cnnc = os.path.join(bin_path, "cnnc")
+    # CNNSpec imports Yams, whose C module CYaml must be found too.
+    modules = ["-I", os.path.join(bin_path, "Modules"), "-I", os.path.join(ROOT, ".build/checkouts/Yams/Sources/CYaml/include")]
+    failures = 0
+    with tempfile.TemporaryDirectory() as folder:
+        units = [("CNNInterpreter", sorted(glob.glob(os.path.join(ROOT, "Sources/CNNInterpreter/**/*.swift"), recursive=True)), modules)]
+        for spec in ("mnist", "cifar_vgg"):
+            out = os.path.join(folder, spec)
+            run([cnnc, "build", os.path.join(ROOT, f"specs/{spec}.yaml"), "-o", out])
+            units.append((f"Generated_{spec}", sorted(glob.glob(os.path.join(out, "*.swift"))), []))
+        for target in args.target or sorted(TARGETS):
+            for name, sources, flags in units:
+                loops = hot_loops(assembly(sources, target, folder, name, flags), target)
+                spills = sum(loop[3] for loop in loops)
+                reloads = sum(loop[4] for loop in loops)
+                status = "ok" if spills + reloads == 0 and loops else "FAIL"
+                if not loops:
+                    status = "FAIL (no hot loop found: the check would prove nothing)"
+                print(f"{target:7} {name:22} {len(loops):3} hot loops, {spills:3} spills, {reloads:3} reloads  {status}")
+                names = demangle(sorted({loop[0] for loop in loops}))
+                for function, block, size, s, r in loops:
+                    if args.verbose or s + r:
+                        print(f"        {block:12} {size:4} instructions, {s} spills, {r} reloads  in {names[function][:100]}")
+                failures += status != "ok"
+    print(f"spill check: {failures} failed" if failures else "spill check: no spill in any hot loop")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
