@@ -10,7 +10,8 @@ Targets, all checked on any x86-64 machine:
           -mcpu=apple-m1 (32 q registers of NEON)
 
 Code checked: the interpreter's kernels (Sources/CNNInterpreter, compiled against the debug build's
-modules) and the Swift that `cnnc build` writes for specs/mnist.yaml and specs/cifar_vgg.yaml.
+modules) and the Swift that `cnnc build` writes for four example specs (convolutions, dense, pools,
+depthwise, batch norm, tanh and softmax).
 
 A hot loop is a basic block that multiplies and adds vectors (vfmadd, or vmulps with vaddps, on
 x86; fmla on arm64). The compilers mark every spill and reload they emit with a `Spill` or
@@ -124,10 +125,10 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory() as folder:
         units = [("CNNInterpreter", sorted(glob.glob(os.path.join(ROOT, "Sources/CNNInterpreter/**/*.swift"), recursive=True)), modules)]
-        for spec in ("mnist", "cifar_vgg"):
-            out = os.path.join(folder, spec)
-            run([cnnc, "build", os.path.join(ROOT, f"specs/{spec}.yaml"), "-o", out])
-            units.append((f"Generated_{spec}", sorted(glob.glob(os.path.join(out, "*.swift"))), []))
+        for spec in ("mnist.yaml", "cifar_vgg.yaml", "mobilenet_block.json", "lenet5.yaml"):
+            out = os.path.join(folder, spec.split(".")[0])
+            run([cnnc, "build", os.path.join(ROOT, f"specs/{spec}"), "-o", out])
+            units.append((f"Generated_{spec.split('.')[0]}", sorted(glob.glob(os.path.join(out, "*.swift"))), []))
         for target in args.target or sorted(TARGETS):
             for name, sources, flags in units:
                 loops = hot_loops(assembly(sources, target, folder, name, flags), target)

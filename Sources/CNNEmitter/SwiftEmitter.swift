@@ -102,7 +102,8 @@ public struct SwiftEmitter {
     /// Samples whose activations fit in about 2 MiB, between 1 and 64.
     private var preferredCapacity: Int { max(1, min(64, (2 << 20) / max(buffers.arenaCount * 4, 1))) }
 
-    /// The largest packed-rows buffer a matrix product needs: 96 rows of its depth.
+    /// The largest scratch a matrix product needs: 96 packed rows of its depth, then 16 floats
+    /// where partial tiles are staged.
     private var scratchCount: Int {
         var depth = 0
         for (index, node) in graph.nodes.enumerated() where fusion.runs(node, at: index) {
@@ -115,7 +116,7 @@ public struct SwiftEmitter {
                 break
             }
         }
-        return 96 * depth
+        return 96 * depth + 16
     }
 
     private func predict(_ out: inout CodeWriter) {

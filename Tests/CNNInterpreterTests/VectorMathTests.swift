@@ -9,12 +9,12 @@ import Testing
     /// -100 ... 100 in steps of 1/64, plus values around zero.
     static let inputs: [Float] = (-6400...6400).map { Float($0) / 64 } + [1e-7, -1e-7, 1e-30, -1e-30, 0.3, -0.3]
 
-    func worstError(_ vector: (SIMD16<Float>) -> SIMD16<Float>, _ scalar: (Double) -> Double, relative: Bool) -> Double {
+    func worstError(_ vector: (VectorMath.Vector) -> VectorMath.Vector, _ scalar: (Double) -> Double, relative: Bool) -> Double {
         var worst = 0.0
         var index = 0
         while index < Self.inputs.count {
-            var lanes = SIMD16<Float>()
-            let count = min(16, Self.inputs.count - index)
+            var lanes = VectorMath.Vector()
+            let count = min(VectorMath.Vector.scalarCount, Self.inputs.count - index)
             for lane in 0..<count { lanes[lane] = Self.inputs[index + lane] }
             let result = vector(lanes)
             for lane in 0..<count {

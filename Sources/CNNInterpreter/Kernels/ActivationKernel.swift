@@ -38,17 +38,15 @@ struct ActivationKernel: LayerKernel {
     func run(_ values: UnsafeMutablePointer<Float>, count: Int) {
         switch activation {
         case .linear: break
-        case .relu: map(values, count) { Epilogue.Clamp.relu.apply($0) }
-        case .relu6: map(values, count) { Epilogue.Clamp.relu6.apply($0) }
-        case .leakyRelu: map(values, count) { Epilogue.Clamp.leakyRelu.apply($0) }
-        case .elu: map(values, count) { $0.replacing(with: VectorMath.exp($0) - 1, where: $0 .< 0) }
-        case .selu:
-            let (scale, alpha): (Float, Float) = (1.0507009873554805, 1.6732632423543772)
-            map(values, count) { x in scale * x.replacing(with: alpha * (VectorMath.exp(x) - 1), where: x .< 0) }
-        case .gelu: map(values, count) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
-        case .sigmoid: map(values, count) { VectorMath.sigmoid($0) }
-        case .hardSigmoid: map(values, count) { VectorMath.clamp($0 + 3, 0, 6) / 6 }
-        case .tanh: map(values, count) { VectorMath.tanh($0) }
+        case .relu: map(values, count, VectorFunctions.Relu.self)
+        case .relu6: map(values, count, VectorFunctions.Relu6.self)
+        case .leakyRelu: map(values, count, VectorFunctions.LeakyRelu.self)
+        case .elu: map(values, count, VectorFunctions.Elu.self)
+        case .selu: map(values, count, VectorFunctions.Selu.self)
+        case .gelu: map(values, count, VectorFunctions.Gelu.self)
+        case .sigmoid: map(values, count, VectorFunctions.Sigmoid.self)
+        case .hardSigmoid: map(values, count, VectorFunctions.HardSigmoid.self)
+        case .tanh: map(values, count, VectorFunctions.Tanh.self)
         case .softmax: softmax(values, count: count)
         case .softplus:
             // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
@@ -56,24 +54,32 @@ struct ActivationKernel: LayerKernel {
                 let x = values[i]
                 values[i] = max(x, 0) + log1p(exp(-abs(x)))
             }
-        case .softsign: map(values, count) { $0 / (1 + VectorMath.abs($0)) }
-        case .swish: map(values, count) { $0 * VectorMath.sigmoid($0) }
+        case .softsign: map(values, count, VectorFunctions.Softsign.self)
+        case .swish: map(values, count, VectorFunctions.Swish.self)
         }
     }
 
-    /// Replaces each run of sixteen floats by `transform` of it; a last partial run goes through a
-    /// zero-padded vector.
+    /// `map` with a vector function given as a type, specialized and inlined for each; one
+    /// function per activation, so that no loop keeps another's constants in its registers.
+    @inline(never)
+    private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
+        map(values, count) { Function.apply($0) }
+    }
+
+    /// Replaces each run of `VectorMath.Vector.scalarCount` floats by `transform` of it; a last
+    /// partial run goes through a zero-padded vector.
     @inline(__always)
-    private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (SIMD16<Float>) -> SIMD16<Float>) {
+    private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (VectorMath.Vector) -> VectorMath.Vector) {
+        typealias Vector = VectorMath.Vector
         let raw = UnsafeMutableRawPointer(values)
         var i = 0
-        while i + 16 <= count {
+        while i + Vector.scalarCount <= count {
             let offset = i * MemoryLayout<Float>.stride
-            raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)), toByteOffset: offset, as: SIMD16<Float>.self)
-            i += 16
+            raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: Vector.self)), toByteOffset: offset, as: Vector.self)
+            i += Vector.scalarCount
         }
         guard i < count else { return }
-        var tail = SIMD16<Float>()
+        var tail = Vector()
         for j in 0..<count - i { tail[j] = values[i + j] }
         tail = transform(tail)
         for j in 0..<count - i { values[i + j] = tail[j] }

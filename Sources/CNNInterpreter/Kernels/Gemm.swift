@@ -16,14 +16,14 @@ struct Epilogue {
     enum Clamp {
         case none, relu, relu6, leakyRelu
 
-        /// The activation on sixteen values: the same arithmetic in a tile's store and in a
-        /// standalone activation pass.
+        /// The activation on a vector: the same arithmetic in a tile's store (sixteen lanes) and
+        /// in a standalone activation pass (`VectorMath.Vector`).
         @inline(__always)
-        func apply(_ value: SIMD16<Float>) -> SIMD16<Float> {
+        func apply<Vector: SIMD>(_ value: Vector) -> Vector where Vector.Scalar == Float {
             switch self {
             case .none: value
             case .relu: value.replacing(with: 0, where: value .< 0)
-            case .relu6: VectorMath.clamp(value, 0, 6)
+            case .relu6: value.replacing(with: 0, where: value .< 0).replacing(with: 6, where: value .> 6)
             case .leakyRelu: value.replacing(with: value * 0.2, where: value .< 0)
             }
         }

@@ -1,8 +1,15 @@
-/// Transcendental functions sixteen lanes at a time, for the activations. libm's scalar `tanhf`
+/// Transcendental functions a vector at a time, for the activations. libm's scalar `tanhf`
 /// and `expm1f` took 60% of LeNet-5's time; these are polynomial forms accurate to a few float
 /// ulps (exp) or a few 1e-7 absolute (erf, tanh near 0), far inside Keras's 1e-4 tolerance.
 enum VectorMath {
-    typealias Vector = SIMD16<Float>
+    #if CNNC_AVX512
+        /// Sixteen lanes: one AVX-512 register.
+        typealias Vector = SIMD16<Float>
+    #else
+        /// Eight lanes: one AVX2 register, two NEON ones. The polynomials' temporaries at sixteen
+        /// lanes need more than AVX2's 16 registers and spill.
+        typealias Vector = SIMD8<Float>
+    #endif
 
     /// eˣ, Cephes' `expf`: x = n·ln 2 + r with |r| ≤ ln 2 / 2, n = round(x / ln 2), a degree-6 polynomial for eʳ, and
     /// 2ⁿ put into the exponent bits. Inputs are clamped to [−87, 88], where eˣ is a normal float.
@@ -21,7 +28,7 @@ enum VectorMath {
         p = p * r + 5.0000001201e-1
         p = p * r * r + r + 1
         // n + 127 + 2²³ holds n + 127 in its low mantissa bits; shifted into the exponent field it is 2ⁿ.
-        let exponent = unsafeBitCast(n + 8_388_735, to: SIMD16<UInt32>.self) &<< 23
+        let exponent = unsafeBitCast(n + 8_388_735, to: Vector.MaskStorage.self) &<< 23
         return p * unsafeBitCast(exponent, to: Vector.self)
     }
 

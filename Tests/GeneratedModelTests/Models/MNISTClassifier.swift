@@ -23,7 +23,7 @@ public struct MNISTClassifier: Sendable {
     /// Floats of activations one sample needs; buffers are reused once their last reader has run.
     static let arenaCount = 27824
     /// Floats of packed image patches the convolutions and dense layers need.
-    static let scratchCount = 55296
+    static let scratchCount = 55312
     /// Floats of packed weights.
     static let weightCount = 94752
     /// Samples per pass that keep the activations within about 2 MiB of cache.
@@ -233,6 +233,17 @@ private func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
 }
 
+/// The first `count` lanes of `value`, through `stage`: 16 floats of scratch, memory the optimizer
+/// must assume is read elsewhere, so the whole vector is stored there. Taken lane by lane from
+/// registers, or through a local buffer, where `count` is a constant (a layer of 5 or 10 outputs),
+/// the optimizer trims the tile's accumulators to the lanes stored, in odd pieces (8 + 4 + 3 + 1
+/// lanes on AVX2) that spill in the hot loop.
+@inline(__always)
+private func storePart(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>, _ count: Int, _ stage: UnsafeMutablePointer<Float>) {
+    store(value, stage)
+    pointer.update(from: stage, count: count)
+}
+
 /// Bias, then the clamp, on sixteen outputs.
 @inline(__always)
 private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
@@ -392,12 +403,14 @@ private struct Patches: RowSource {
 
 /// output[rows, columns] = finish(A · B): A from `source`, B packed in panels of `panelWidth` columns
 /// (`packPanels`). Rows are gathered 96 at a time; each panel then sweeps them in 6-row tiles.
+/// `scratch` holds the gathered rows and, after them, 16 floats where partial tiles are staged.
 @inline(__always)
 private func multiply<Source: RowSource>(
     rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
 ) {
     let panels = (columns + panelWidth - 1) / panelWidth
+    let stage = scratch + blockRows * depth
     withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
         var blockStart = 0
         while blockStart < rows {
@@ -417,11 +430,11 @@ private func multiply<Source: RowSource>(
                     let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
                     switch (panelWidth > 16 && live > 16, a.packed) {
                     case (true, false):
-                        wideTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp)
-                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp)
+                        wideTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp, stage)
+                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
                     case (false, false):
-                        narrowTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp)
-                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp)
+                        narrowTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp, stage)
+                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
                     }
                 }
             }
@@ -434,7 +447,7 @@ private func multiply<Source: RowSource>(
 @inline(__always)
 private func wideTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int,
-    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp
+    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
 ) {
     var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
     var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
@@ -474,8 +487,8 @@ private func wideTile(
             store(low, target)
             store(high, target + 16)
         } else {
-            for j in 0..<16 { target[j] = low[j] }
-            for j in 16..<live { target[j] = high[j - 16] }
+            store(low, target)
+            storePart(high, target + 16, live - 16, stage)
         }
     }
     put(0, c00, c01)
@@ -490,7 +503,7 @@ private func wideTile(
 @inline(__always)
 private func narrowTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int,
-    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp
+    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
 ) {
     var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
     var b = b
@@ -516,7 +529,7 @@ private func narrowTile(
         if live == 16 {
             store(value, target)
         } else {
-            for j in 0..<live { target[j] = value[j] }
+            storePart(value, target, live, stage)
         }
     }
     put(0, c0)
@@ -530,7 +543,7 @@ private func narrowTile(
 // MARK: Layers
 
 /// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
-@inline(__always)
+@inline(never)
 private func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
@@ -556,7 +569,7 @@ private func convolution(
 }
 
 /// `dense` on a batch of rows.
-@inline(__always)
+@inline(never)
 private func dense(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, inputs: Int, units: Int,
     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
@@ -568,7 +581,7 @@ private func dense(
 
 /// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
 /// channels at a time.
-@inline(__always)
+@inline(never)
 private func depthwise(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
@@ -615,7 +628,7 @@ private func depthwise(
 
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
 /// average divides by the cells inside.
-@inline(__always)
+@inline(never)
 private func pool(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
@@ -651,7 +664,7 @@ private func pool(
 }
 
 /// `global_avg_pool2d` and `global_max_pool2d`.
-@inline(__always)
+@inline(never)
 private func globalPool(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
     pixels: Int, channels: Int
@@ -676,7 +689,7 @@ private func globalPool(
 }
 
 /// `zero_padding2d`.
-@inline(__always)
+@inline(never)
 private func zeroPad(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
@@ -691,7 +704,7 @@ private func zeroPad(
 }
 
 /// `batch_norm` that no convolution absorbed: x · scale + shift per channel (folded at load).
-@inline(__always)
+@inline(never)
 private func scaleShift(
     _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, channels: Int,
     scale: UnsafePointer<Float>, shift: UnsafePointer<Float>
@@ -704,19 +717,19 @@ private func scaleShift(
 }
 
 /// `add`: output = first + second; further inputs are added in place with `accumulate`.
-@inline(__always)
+@inline(never)
 private func add(_ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
     for i in 0..<count { output[i] = first[i] + second[i] }
 }
 
-@inline(__always)
+@inline(never)
 private func accumulate(_ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
     for i in 0..<count { output[i] += input[i] }
 }
 
 /// One input of `concatenate`: its `width` channels of every pixel go to channels
 /// `offset ..< offset + width` of an output `total` channels wide.
-@inline(__always)
+@inline(never)
 private func copyChannels(
     _ pixels: Int, _ input: UnsafePointer<Float>, width: Int, _ output: UnsafeMutablePointer<Float>, total: Int,
     offset: Int
@@ -727,7 +740,7 @@ private func copyChannels(
 // MARK: Activations
 
 /// Applies an activation in place; softmax normalizes each run of `channels` values.
-@inline(__always)
+@inline(never)
 private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
     switch activation {
     case .linear: break
@@ -744,13 +757,7 @@ private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<F
     case .softmax:
         var row = values
         while row < values + count {
-            var largest = row[0]
-            for i in 1..<channels { largest = max(largest, row[i]) }
-            map(row, channels) { exp($0 - largest) }
-            var sum: Float = 0
-            for i in 0..<channels { sum += row[i] }
-            let scale = 1 / sum
-            map(row, channels) { $0 * scale }
+            softmax(row, channels)
             row += channels
         }
     case .softplus:
@@ -761,17 +768,39 @@ private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<F
     }
 }
 
-/// Replaces each run of sixteen values by `transform` of it, the last partial run through a
-/// zero-padded vector.
+#if CNNC_AVX512
+    private typealias Lanes = SIMD16<Float>
+#else
+    // Eight lanes: the polynomials' temporaries at sixteen need more than AVX2's 16 registers.
+    private typealias Lanes = SIMD8<Float>
+#endif
+
+/// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
+/// Its own function: the exponential's constants stay in registers only while it runs.
+@inline(never)
+private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
+    var largest = row[0]
+    for i in 1..<count { largest = max(largest, row[i]) }
+    map(row, count) { exp($0 - largest) }
+    var sum: Float = 0
+    for i in 0..<count { sum += row[i] }
+    let scale = 1 / sum
+    map(row, count) { $0 * scale }
+}
+
+/// Replaces each run of `Lanes.scalarCount` values by `transform` of it, the last partial run
+/// through a zero-padded vector.
 @inline(__always)
-private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (Vector) -> Vector) {
+private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (Lanes) -> Lanes) {
+    let raw = UnsafeMutableRawPointer(values)
     var i = 0
-    while i + 16 <= count {
-        store(transform(load(values + i)), values + i)
-        i += 16
+    while i + Lanes.scalarCount <= count {
+        let offset = i * 4
+        raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)), toByteOffset: offset, as: Lanes.self)
+        i += Lanes.scalarCount
     }
     guard i < count else { return }
-    var tail = Vector()
+    var tail = Lanes()
     for j in 0..<count - i { tail[j] = values[i + j] }
     tail = transform(tail)
     for j in 0..<count - i { values[i + j] = tail[j] }
@@ -779,35 +808,35 @@ private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transfor
 
 /// eˣ (Cephes' expf): x = n·ln 2 + r, a polynomial for eʳ, 2ⁿ put into the exponent bits.
 @inline(__always)
-private func exp(_ x: Vector) -> Vector {
+private func exp(_ x: Lanes) -> Lanes {
     let x = clamp(x, -87, 88)
     let n = (x * 1.44269504088896341 + 12_582_912) - 12_582_912
     let r = x - n * 0.693359375 + n * 2.12194440e-4
-    var p = Vector(repeating: 1.9875691500e-4)
+    var p = Lanes(repeating: 1.9875691500e-4)
     p = p * r + 1.3981999507e-3
     p = p * r + 8.3334519073e-3
     p = p * r + 4.1665795894e-2
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * r * r + r + 1
-    return p * unsafeBitCast(unsafeBitCast(n + 8_388_735, to: SIMD16<UInt32>.self) &<< 23, to: Vector.self)
+    return p * unsafeBitCast(unsafeBitCast(n + 8_388_735, to: Lanes.MaskStorage.self) &<< 23, to: Lanes.self)
 }
 
 @inline(__always)
-private func sigmoid(_ x: Vector) -> Vector { 1 / (1 + exp(-x)) }
+private func sigmoid(_ x: Lanes) -> Lanes { 1 / (1 + exp(-x)) }
 
 @inline(__always)
-private func tanh(_ x: Vector) -> Vector {
+private func tanh(_ x: Lanes) -> Lanes {
     let magnitude = 1 - 2 / (exp(2 * abs(x)) + 1)
     return magnitude.replacing(with: -magnitude, where: x .< 0)
 }
 
 /// erf, Abramowitz and Stegun 7.1.26.
 @inline(__always)
-private func erf(_ x: Vector) -> Vector {
+private func erf(_ x: Lanes) -> Lanes {
     let a = abs(x)
     let t = 1 / (1 + 0.3275911 * a)
-    var p = Vector(repeating: 1.061405429)
+    var p = Lanes(repeating: 1.061405429)
     p = p * t - 1.453152027
     p = p * t + 1.421413741
     p = p * t - 0.284496736
@@ -817,10 +846,10 @@ private func erf(_ x: Vector) -> Vector {
 }
 
 @inline(__always)
-private func abs(_ x: Vector) -> Vector { x.replacing(with: -x, where: x .< 0) }
+private func abs(_ x: Lanes) -> Lanes { x.replacing(with: -x, where: x .< 0) }
 
 @inline(__always)
-private func clamp(_ x: Vector, _ low: Float, _ high: Float) -> Vector {
+private func clamp(_ x: Lanes, _ low: Float, _ high: Float) -> Lanes {
     let raised = x.replacing(with: low, where: x .< low)
     return raised.replacing(with: high, where: raised .> high)
 }
