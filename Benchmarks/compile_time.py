@@ -5,9 +5,8 @@
 
 Each model is built with `cnnc build --executable` and compiled with `swiftc -O` and the ISA's
 flags (see generated_speed.py), one swiftc process on one core. Printed per model: layers, compile
-seconds (wall and CPU), peak memory (GNU time: Debian's package `time`), and with --embed-weights
-the same for a build whose weights
-are compiled in. Targets (issue 9): MNIST <= 5 s, 48 small convolutions <= 20 s, ResNet-50 <= 60
+seconds (wall and CPU), peak memory (measured by GNU time, Debian's package `time`), and with
+--embed-weights the same for a build whose weights are compiled in. Targets (issue 9): MNIST <= 5 s, 48 small convolutions <= 20 s, ResNet-50 <= 60
 CPU-seconds and <= 1.5 GB, embedded weights adding at most a few seconds.
 """
 
