@@ -64,8 +64,9 @@ public struct SourceFile: Sendable {
         return decode(data, path: path).map { SourceFile(path: path, text: $0) }
     }
 
-    /// Decodes UTF-8 (a BOM is dropped); an invalid byte or a NUL is reported where it is.
-    static func decode(_ data: Data, path: String) -> Result<String, Diagnostic> {
+    /// Decodes UTF-8 (a BOM is dropped); an invalid byte or a NUL is reported where it is. Public
+    /// so that in-memory bytes (the fuzz targets) take the same path as a file's.
+    public static func decode(_ data: Data, path: String) -> Result<String, Diagnostic> {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         var line = 1
