@@ -5,7 +5,8 @@
 
 Each model is built with `cnnc build --executable` and compiled with `swiftc -O` and the ISA's
 flags (see generated_speed.py), one swiftc process on one core. Printed per model: layers, compile
-seconds (wall and CPU), peak memory (measured by GNU time, Debian's package `time`), and with
+seconds (wall and CPU), the program's median time for one sample (random weights, 20 runs), peak
+memory (measured by GNU time, Debian's package `time`), and with
 --embed-weights the same for a build whose weights are compiled in. Targets (issue 9): MNIST <= 5 s, 48 small convolutions <= 20 s, ResNet-50 <= 60
 CPU-seconds and <= 1.5 GB, embedded weights adding at most a few seconds.
 """
@@ -45,11 +46,11 @@ def timed_compile(sources, flags, product):
     return float(wall), float(user) + float(system), int(peak_kb) / 1024
 
 
-def random_weights(cnnc, spec, folder):
-    """A safetensors file with the weights the spec declares, via the ONNX benchmark's writer."""
+def random_files(cnnc, spec, folder):
+    """Random weights the spec declares and an input of one sample, via the ONNX benchmark's writer."""
     work = tempfile.mkdtemp(dir=folder)
     onnx_model.build(cnnc, spec, work, 1)
-    return os.path.join(work, "weights.safetensors")
+    return os.path.join(work, "weights.safetensors"), os.path.join(work, "input.npy")
 
 
 def main():
@@ -66,7 +67,7 @@ def main():
             specs.append(many_convolutions(folder))
         model, _, shown = generated_speed.cpu_description()
         print(f"CPU: {model} ({' '.join(shown)}); swiftc -O {' '.join(flags)}; one swiftc process")
-        print(f"{'model':22}{'layers':>7}{'source KB':>10}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}"
+        print(f"{'model':22}{'layers':>7}{'source KB':>10}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'run ms':>9}"
               + (f"{'embedded: wall s':>18}{'peak MB':>9}" if args.embed_weights else ""))
         for spec in specs:
             if not os.path.exists(spec):
@@ -79,9 +80,10 @@ def main():
             summary = subprocess.run([cnnc, "summary", spec, "--format", "json"], check=True, capture_output=True, text=True)
             layers = summary.stdout.count('"type"')
             wall, cpu, peak = timed_compile(sources, flags, os.path.join(folder, "model"))
-            row = f"{os.path.basename(spec):22}{layers:7}{size:10.0f}{wall:8.1f}{cpu:8.1f}{peak:9.0f}"
+            weights, sample = random_files(cnnc, spec, folder)
+            run_ns = generated_speed.bench([os.path.join(folder, "model"), "--weights", weights, "--input", sample], 20)
+            row = f"{os.path.basename(spec):22}{layers:7}{size:10.0f}{wall:8.1f}{cpu:8.1f}{peak:9.0f}{run_ns / 1e6:9.2f}"
             if args.embed_weights:
-                weights = random_weights(cnnc, spec, folder)
                 embedded = out + ".embedded"
                 subprocess.run([cnnc, "build", spec, "-o", embedded, "--executable", "--embed-weights", weights], check=True)
                 sources = sorted(os.path.join(embedded, name) for name in os.listdir(embedded))
