@@ -34,8 +34,11 @@ public enum OutputFiles {
         try write([File(path: path, bytes: bytes)])
     }
 
-    /// Writes every file, or none: on any error the temporary files are removed and every
-    /// destination keeps what it held before.
+    /// Writes every file, or none. Each is written to its temporary file first, and only when all
+    /// are written are they renamed into place, so an error while writing (a full disk, a size
+    /// limit) removes the temporary files and leaves every destination as it was. The
+    /// destinations are checked before anything is written, so a rename that still fails is rare;
+    /// the files renamed before it then stay replaced.
     public static func write(_ files: [File]) throws(FileFormatError) {
         ignoreFileSizeSignal()
         for file in files { try checkDestination(file.path) }
