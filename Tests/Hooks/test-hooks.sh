@@ -2,6 +2,7 @@
 # Commits through the README's git hooks in a scratch repository, as a user would:
 #   - the pre-commit framework with this repository's .pre-commit-hooks.yaml
 #     (hook cnnc-check-system, and cnnc-check, which SwiftPM builds, with --swift-hook);
+#   - the pre-commit framework with the README's `repo: local` configuration;
 #   - the plain .git/hooks/pre-commit recipe from the README.
 # Each must let through a commit without specs, one that deletes a spec, names with spaces, .yml
 # files and non-spec YAML and JSON (package.json, docker-compose.yaml), and stop a commit that
@@ -98,6 +99,15 @@ for hook in "${hooks[@]}"; do
     export PRE_COMMIT_HOME="$scratch/cache"
     scenarios "pre-commit-$hook" install_framework
 done
+
+install_local() {
+    # The README's local pre-commit configuration, word for word between the markers.
+    sed -n '/<!-- pre-commit-local:start -->/,/<!-- pre-commit-local:end -->/p' "$repository/README.md" | sed '1,2d;$d' | sed '$d' > .pre-commit-config.yaml
+    grep -q "repo: local" .pre-commit-config.yaml || { echo "test-hooks: no local pre-commit configuration in README.md" >&2; exit 1; }
+    git add .pre-commit-config.yaml
+    pre-commit install >/dev/null
+}
+scenarios "pre-commit-local" install_local
 
 install_plain() {
     # The README's recipe, word for word between the markers.
