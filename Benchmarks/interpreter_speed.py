@@ -25,6 +25,12 @@ import onnx_model  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE_FLAGS = ["-c", "release", "--static-swift-stdlib", "-Xswiftc", "-target-cpu", "-Xswiftc", "native", "-Xswiftc", "-DCNNC_FMA"]
+# As the install line: the AVX-512 tiles where /proc/cpuinfo lists avx512f.
+try:
+    if " avx512f" in open("/proc/cpuinfo").read():
+        RELEASE_FLAGS += ["-Xswiftc", "-DCNNC_AVX512"]
+except OSError:
+    pass
 
 
 def build_cnnc(swiftc_flags=None, scratch=None):
