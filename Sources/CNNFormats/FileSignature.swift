@@ -10,7 +10,7 @@ enum FileSignature: Equatable {
             self = .zip
         } else if starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
             self = .hdf5
-        } else if starts(with: [0x93] + Array("NUMPY".utf8)) {
+        } else if starts(with: NumPyArray.magic) {
             self = .numpy
         } else if bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) {
             self = .pickle

@@ -9,7 +9,7 @@
 /// then the scalars in C order. The reader converts float32, float64 (either byte order) and uint8
 /// to `Float`; the data must be exactly as long as the shape says.
 public enum NumPyArray {
-    private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+    static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     /// The array in the `.npy` file at `path`.
     public static func read(contentsOf path: String) throws(FileFormatError) -> Tensor {

@@ -69,7 +69,7 @@ public struct SpecParser {
             return nil
         }
         var spec = ModelSpec(file: file.path, location: start)
-        var inputGivenAs: String?
+        var inputGivenAsKerasKey = false
         for (key, value) in pairs {
             switch key.value {
             case "cnnc":
@@ -101,12 +101,12 @@ public struct SpecParser {
                 var diagnostic = Diagnostic.unknownKey(key.value, in: "the spec", allowed: SpecParser.topLevelKeys, at: key.location)
                 if let note = KerasHabits.note(forTopLevelKey: key.value, value: value) {
                     diagnostic = Diagnostic.unknownKey(key.value, in: "the spec", note: note, at: key.location)
-                    inputGivenAs = key.value
+                    inputGivenAsKerasKey = true
                 }
                 report(diagnostic)
             }
         }
-        if spec.input == nil && inputGivenAs == nil && !pairs.contains(where: { $0.key.value == "input" }) {
+        if spec.input == nil && !inputGivenAsKerasKey && !pairs.contains(where: { $0.key.value == "input" }) {
             report(.missingKey("input", in: "the spec", at: start))
         }
         if spec.layersLocation == nil {
