@@ -5,7 +5,7 @@ let package = Package(
     name: "cnnc",
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
-        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter"]),
+        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -18,10 +18,18 @@ let package = Package(
         .target(name: "CNNGraph", dependencies: ["CNNSpec"]),
         // Tensors and their files: safetensors weights and NumPy .npy arrays. Depends on nothing.
         .target(name: "CNNFormats"),
-        // The first back end: an execution plan over a validated graph, and its kernels.
-        .target(name: "CNNInterpreter", dependencies: ["CNNGraph", "CNNFormats"]),
+        // The kernels of both back ends: the interpreter calls them, the emitter prints their text
+        // into every generated model (standard library and Foundation only).
+        .target(name: "CNNKernels"),
+        // The first back end: an execution plan over a validated graph, run by the kernels.
+        .target(name: "CNNInterpreter", dependencies: ["CNNGraph", "CNNFormats", "CNNKernels"]),
         // The second back end: a graph printed as specialized, dependency-free Swift source.
-        .target(name: "CNNEmitter", dependencies: ["CNNGraph", "CNNFormats", "CNNInterpreter"]),
+        .target(
+            name: "CNNEmitter", dependencies: ["CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter"],
+            plugins: ["EmbedKernelSource"]),
+        // Puts CNNKernels' text into the emitter at build time (KernelEmbedder writes it).
+        .plugin(name: "EmbedKernelSource", capability: .buildTool(), dependencies: ["KernelEmbedder"]),
+        .executableTarget(name: "KernelEmbedder"),
         // The command line: each subcommand makes one call into the libraries.
         .executableTarget(
             name: "cnnc",
@@ -35,6 +43,7 @@ let package = Package(
         .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec"]),
         .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
+        .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels"]),
         .testTarget(
             name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
         .testTarget(

@@ -3,9 +3,8 @@ import PackageDescription
 
 // libFuzzer targets for cnnc, kept out of the root package's build. Build and run them with
 // `Fuzz/run.sh TARGET SECONDS` (see README.md): the whole graph is compiled with
-// `-sanitize=fuzzer,address`, so the libraries under test carry coverage and ASan checks.
-// gold (the default linker here) fails on the sanitized objects with an internal error; lld links them.
-let linkWithLLD: [LinkerSetting] = [.unsafeFlags(["-use-ld=lld"])]
+// `-sanitize=fuzzer,address`, so the libraries under test carry coverage and ASan checks, and
+// linked with lld (run.sh says why).
 
 let package = Package(
     name: "cnnc-fuzz",
@@ -18,16 +17,13 @@ let package = Package(
             name: "FuzzSupport", dependencies: ["CLibFuzzer", .product(name: "CNNCompiler", package: "cnnc")]),
         // Spec bytes through the front end, summary, interpreter and Swift emitter.
         .executableTarget(
-            name: "FuzzSpec", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")],
-            linkerSettings: linkWithLLD),
+            name: "FuzzSpec", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")]),
         // Bytes through the safetensors reader.
         .executableTarget(
-            name: "FuzzSafeTensors", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")],
-            linkerSettings: linkWithLLD),
+            name: "FuzzSafeTensors", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")]),
         // Bytes through the .npy reader.
         .executableTarget(
-            name: "FuzzNumPy", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")],
-            linkerSettings: linkWithLLD),
+            name: "FuzzNumPy", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")]),
     ],
     swiftLanguageModes: [.v6]
 )

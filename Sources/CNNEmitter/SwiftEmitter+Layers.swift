@@ -1,4 +1,5 @@
 import CNNGraph
+import CNNInterpreter
 
 extension SwiftEmitter {
     /// The layer pipeline: one call per kernel, every shape and arena offset a constant, each
@@ -40,7 +41,7 @@ extension SwiftEmitter {
         let target = pointer("arena", buffers.offset(of: .node(index)))
         let regions = weights.regions[index]
         let activation = fusion.activations[index] ?? .linear
-        let (clamp, after) = SwiftEmitter.split(activation)
+        let (clamp, after) = KernelActivation.split(activation)
         let count = output.elementCount ?? 0
         switch node.operation {
         case .conv2d(let op):
@@ -91,7 +92,7 @@ extension SwiftEmitter {
             }
         case .activation(let activation):
             out.line("\(target).update(from: \(source), count: n * \(count))")
-            out.line("activate(.\(activation), \(target), count: n * \(count), channels: \(output.channels))")
+            out.line("activate(.\(KernelActivation.pass(activation)), \(target), count: n * \(count), channels: \(output.channels))")
         case .flatten, .dropout:
             break
         case .add:
@@ -110,18 +111,6 @@ extension SwiftEmitter {
         }
         if let after, fusion.runs(node, at: index) {
             out.line("activate(.\(after), \(target), count: n * \(count), channels: \(output.channels))")
-        }
-    }
-
-    /// The part of an activation a store fuses (a clamp), and the pass that must follow, if any.
-    static func split(_ activation: Activation) -> (clamp: String, after: String?) {
-        switch activation {
-        case .linear: ("none", nil)
-        case .relu: ("relu", nil)
-        case .relu6: ("relu6", nil)
-        case .leakyRelu: ("leakyRelu", nil)
-        case .elu, .selu, .gelu, .sigmoid, .hardSigmoid, .tanh, .softmax, .softplus, .softsign, .swish:
-            ("none", "\(activation)")
         }
     }
 

@@ -1,5 +1,6 @@
 import CNNFormats
 import CNNGraph
+import CNNKernels
 
 /// Prints a validated graph as Swift source in which every shape, stride, offset and loop bound is
 /// a constant: `<Name>.swift`, the model, and for `--executable` a `main.swift` with the command
@@ -39,7 +40,9 @@ public struct SwiftEmitter {
         out.line()
         supportTypes(&out)
         out.line()
-        out.lines(Runtime.kernels)
+        out.lines(Runtime.kernelsHeader)
+        out.line()
+        out.lines(KernelSource.text)
         out.line()
         out.lines(Runtime.weights)
         if let embedded { embeddedWeights(&out, embedded) }
@@ -116,7 +119,7 @@ public struct SwiftEmitter {
                 break
             }
         }
-        return 96 * depth + 16
+        return CNNKernels.scratchCount(depth: depth)
     }
 
     private func predict(_ out: inout CodeWriter) {

@@ -1,4 +1,5 @@
 import CNNGraph
+import CNNKernels
 
 /// An interpreter's graph laid out for a batch size: every value has a fixed place in one arena,
 /// a buffer is reused once its last reader has run, and each step knows where its inputs and
@@ -16,8 +17,8 @@ public final class ExecutionPlan {
     /// Floats of activations a chunk may take, unless one sample needs more: 64 MiB.
     public static let arenaBudget = 16 << 20
     private let interpreter: Interpreter
-    private let arena: FloatBuffer
-    private let scratch: FloatBuffer
+    private let arena: FloatStore
+    private let scratch: FloatStore
     private let steps: [Step]
     private let inputOffset: Int
     private let outputOffset: Int
@@ -38,8 +39,8 @@ public final class ExecutionPlan {
         let buffers = interpreter.buffers
         let chunk = max(1, min(batch, 256, ExecutionPlan.arenaBudget / max(buffers.arenaCount, 1)))
         self.chunk = chunk
-        arena = FloatBuffer(count: chunk * buffers.arenaCount)
-        scratch = FloatBuffer(count: interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
+        arena = FloatStore(count: chunk * buffers.arenaCount)
+        scratch = FloatStore(count: interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
         let base = arena.base
         steps = graph.nodes.indices.compactMap { index in
             interpreter.kernels[index].map { kernel in

@@ -1,5 +1,6 @@
 import CNNFormats
 import CNNGraph
+import CNNKernels
 
 /// Runs a validated graph on float32 tensors: the first of cnnc's two back ends.
 ///
@@ -26,10 +27,10 @@ public struct Interpreter: Sendable {
             var layerWeights = weights.layers[index]
             if let norm = fusion.foldedNorm[index], case .batchNorm(let op) = graph.nodes[norm].operation {
                 let statistics = weights.layers[norm]
-                let folded = foldBatchNorm(
+                let folded = foldNorm(
                     kernel: layerWeights[0], bias: layerWeights.count > 1 ? layerWeights[1] : nil,
                     gamma: statistics[0], beta: statistics[1], mean: statistics[2], variance: statistics[3],
-                    epsilon: op.epsilon)
+                    epsilon: Float(op.epsilon))
                 layerWeights = [folded.kernel, folded.bias]
             }
             return Interpreter.kernel(for: node, in: graph, weights: layerWeights, activation: fusion.activations[index])
@@ -39,7 +40,7 @@ public struct Interpreter: Sendable {
     /// The kernel that computes `node`, or nil when its output is its input. `activation`
     /// replaces the layer's own when fusion gave it another.
     private static func kernel(
-        for node: GraphNode, in graph: Graph, weights: [[Float]], activation: Activation?
+        for node: GraphNode, in graph: Graph, weights: [[Float]], activation: CNNGraph.Activation?
     ) -> (any LayerKernel)? {
         let input = graph.shape(of: node.inputs[0])
         // A folded batch_norm leaves a bias even where the layer had none.
@@ -52,17 +53,17 @@ public struct Interpreter: Sendable {
         case .depthwiseConv2D(var op):
             op.activation = activation ?? op.activation
             return DepthwiseConv2DKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
-        case .maxPool2D(let op): return Pool2DKernel(op, .maximum, input: input, output: output)
-        case .avgPool2D(let op): return Pool2DKernel(op, .average, input: input, output: output)
-        case .globalAvgPool2D: return GlobalPool2DKernel(.average, input: input)
-        case .globalMaxPool2D: return GlobalPool2DKernel(.maximum, input: input)
+        case .maxPool2D(let op): return Pool2DKernel(op, average: false, input: input, output: output)
+        case .avgPool2D(let op): return Pool2DKernel(op, average: true, input: input, output: output)
+        case .globalAvgPool2D: return GlobalPool2DKernel(average: true, input: input)
+        case .globalMaxPool2D: return GlobalPool2DKernel(average: false, input: input)
         case .zeroPadding2D(let padding): return ZeroPadding2DKernel(padding: padding, input: input, output: output)
         case .batchNorm(let op):
             return BatchNormKernel(
                 op, shape: output, gamma: weights[0], beta: weights[1], mean: weights[2], variance: weights[3])
         case .dense(var op):
             op.activation = activation ?? op.activation
-            return DenseKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
+            return DenseKernel(op, input: input, kernel: weights[0], bias: bias)
         case .activation(let activation): return ActivationKernel(activation, shape: output)
         case .flatten, .dropout: return nil
         case .add: return AddKernel(elementsPerSample: output.elementCount ?? 0)

@@ -65,17 +65,3 @@ extension Operation {
         }
     }
 }
-
-/// Folds batch-norm statistics into a producer's kernel and bias:
-/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
-/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
-public func foldBatchNorm(
-    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Double
-) -> (kernel: [Float], bias: [Float]) {
-    let channels = gamma.count
-    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + Float(epsilon)).squareRoot() }
-    var kernel = kernel
-    for i in kernel.indices { kernel[i] *= scale[i % channels] }
-    let bias = bias ?? [Float](repeating: 0, count: channels)
-    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
-}

@@ -189,356 +189,145 @@ extension LeNet5 {
 
 // MARK: - Kernels
 
-// The code below is the same in every model cnnc generates; the layer code above calls it with
-// constant shapes, and `@inline(__always)` lets the compiler specialize each call to them.
-// Build with -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds (arm64
-// always has them), and add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles.
+// The code below is the same in every model cnnc generates (it is cnnc's own CNNKernels
+// module); the layer code above calls it with the model's shapes as constants. Build with
+// -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds (arm64 always
+// has them), and add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles.
 
-private typealias Vector = SIMD16<Float>
+// MARK: Activations
 
-private enum Clamp {
-    case none, relu, relu6, leakyRelu
-}
-
-private enum Activation {
+/// The activations that run as a pass over a layer's output, with Keras 3's definitions.
+private enum Activation: Sendable {
     case linear, relu, relu6, leakyRelu, elu, selu, gelu, sigmoid, hardSigmoid, tanh, softmax, softplus, softsign,
         swish
 }
 
+/// Applies an activation in place to `count` floats; softmax normalizes each run of `channels`.
+@inline(never)
+private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
+    switch activation {
+    case .linear: break
+    case .relu: map(values, count, Relu.self)
+    case .relu6: map(values, count, Relu6.self)
+    case .leakyRelu: map(values, count, LeakyRelu.self)
+    case .elu: map(values, count, Elu.self)
+    case .selu: map(values, count, Selu.self)
+    case .gelu: map(values, count, Gelu.self)
+    case .sigmoid: map(values, count, Sigmoid.self)
+    case .hardSigmoid: map(values, count, HardSigmoid.self)
+    case .tanh: map(values, count, Tanh.self)
+    case .softmax:
+        var row = values
+        while row < values + count {
+            softmax(row, channels)
+            row += channels
+        }
+    case .softplus:
+        // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
+        for i in 0..<count { values[i] = max(values[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(values[i]))) }
+    case .softsign: map(values, count, Softsign.self)
+    case .swish: map(values, count, Swish.self)
+    }
+}
+
 #if CNNC_AVX512
-    // AVX-512 (32 registers of 16 floats): 6×32 tiles, twelve accumulators keep both FMA units busy.
-    private let panelWidth = 32
+    /// The activation pass's vector: one AVX-512 register.
+    private typealias Lanes = SIMD16<Float>
 #else
-    // AVX2 (16 registers of 8 floats) and arm64 NEON (32 of 4): 6×16 tiles, the widest that do not spill.
-    private let panelWidth = 16
+    /// The activation pass's vector: one AVX2 register, two NEON ones. The polynomials'
+    /// temporaries at sixteen lanes need more than AVX2's 16 registers and spill.
+    private typealias Lanes = SIMD8<Float>
 #endif
-private let tileRows = 6
-private let blockRows = 96
 
+/// An activation on one vector, as a type: `map` is specialized for each, so the arithmetic is
+/// inlined into its loop. Passed as a closure, a body as large as gelu's stayed a call, whose
+/// vector argument travels in 128-bit pieces, and spilled even on AVX-512.
+private protocol VectorFunction {
+    static func apply(_ x: Lanes) -> Lanes
+}
+
+/// `map` with a vector function given as a type, specialized and inlined for each; one function
+/// per activation, so that no loop keeps another's constants in its registers.
+@inline(never)
+private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
+    map(values, count) { Function.apply($0) }
+}
+
+/// Replaces each run of `Lanes.scalarCount` values by `transform` of it, the last partial run
+/// through a zero-padded vector.
 @inline(__always)
-private func multiplyAdd(_ accumulator: inout Vector, _ x: Vector, _ y: Vector) {
-    #if CNNC_FMA || arch(arm64)
-        accumulator.addProduct(x, y)
-    #else
-        accumulator += x * y
-    #endif
+private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (Lanes) -> Lanes) {
+    let raw = UnsafeMutableRawPointer(values)
+    var i = 0
+    while i + Lanes.scalarCount <= count {
+        let offset = i * MemoryLayout<Float>.stride
+        raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)), toByteOffset: offset, as: Lanes.self)
+        i += Lanes.scalarCount
+    }
+    guard i < count else { return }
+    var tail = Lanes()
+    for j in 0..<count - i { tail[j] = values[i + j] }
+    tail = transform(tail)
+    for j in 0..<count - i { values[i + j] = tail[j] }
 }
 
-@inline(__always)
-private func load(_ pointer: UnsafePointer<Float>) -> Vector {
-    UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+/// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
+/// Its own function, like each `map`: the loops around it keep nothing in registers it needs.
+@inline(never)
+private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
+    var largest = row[0]
+    for i in 1..<count { largest = max(largest, row[i]) }
+    map(row, count) { exp($0 - largest) }
+    var sum: Float = 0
+    for i in 0..<count { sum += row[i] }
+    let scale = 1 / sum
+    map(row, count) { $0 * scale }
 }
 
-@inline(__always)
-private func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
+private enum Relu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: 0, where: x .< 0) }
 }
 
-/// The first `count` lanes of `value`, through `stage`: 16 floats of scratch, memory the optimizer
-/// must assume is read elsewhere, so the whole vector is stored there. Taken lane by lane from
-/// registers, or through a local buffer, where `count` is a constant (a layer of 5 or 10 outputs),
-/// the optimizer trims the tile's accumulators to the lanes stored, in odd pieces (8 + 4 + 3 + 1
-/// lanes on AVX2) that spill in the hot loop.
-@inline(__always)
-private func storePart(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>, _ count: Int, _ stage: UnsafeMutablePointer<Float>) {
-    store(value, stage)
-    pointer.update(from: stage, count: count)
+private enum Relu6: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { clamp(x, 0, 6) }
 }
 
-/// Bias, then the clamp, on sixteen outputs.
-@inline(__always)
-private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
-    let value = value + load(bias)
-    switch clamp {
-    case .none: return value
-    case .relu: return value.replacing(with: 0, where: value .< 0)
-    case .relu6: return value.replacing(with: 0, where: value .< 0).replacing(with: 6, where: value .> 6)
-    case .leakyRelu: return value.replacing(with: value * 0.2, where: value .< 0)
+private enum LeakyRelu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: x * 0.2, where: x .< 0) }
+}
+
+private enum Elu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: exp(x) - 1, where: x .< 0) }
+}
+
+private enum Selu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes {
+        1.0507009873554805 * x.replacing(with: 1.6732632423543772 * (exp(x) - 1), where: x .< 0)
     }
 }
 
-// MARK: Matrix product
-
-/// Where the six rows of the left operand one tile reads start. Read in place, each row is
-/// `RowSource.segments` runs of `length` floats, `gap` floats apart (a convolution window, a run
-/// per kernel row); packed, each is one run of the whole depth.
-private struct TileRows {
-    var r0, r1, r2, r3, r4, r5: UnsafePointer<Float>
-    var packed: Bool
+private enum Gelu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { 0.5 * x * (1 + erf(x * 0.70710678118654752)) }
 }
 
-/// The left operand of a matrix product, `tileRows` rows at a time. The run geometry is a
-/// property, not part of `TileRows`, so that it stays a constant the tile loops unroll by.
-private protocol RowSource {
-    var segments: Int { get }
-    var length: Int { get }
-    var gap: Int { get }
-    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows
+private enum Sigmoid: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { sigmoid(x) }
 }
 
-/// Rows `depth` apart from `start`; rows past `count` repeat row 0.
-@inline(__always)
-private func rowsFrom(_ start: UnsafePointer<Float>, count: Int, depth: Int, packed: Bool) -> TileRows {
-    func row(_ r: Int) -> UnsafePointer<Float> { start + (r < count ? r : 0) * depth }
-    return TileRows(r0: row(0), r1: row(1), r2: row(2), r3: row(3), r4: row(4), r5: row(5), packed: packed)
+private enum HardSigmoid: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { clamp(x + 3, 0, 6) / 6 }
 }
 
-/// A row-major matrix read in place.
-private struct MatrixRows: RowSource {
-    let start: UnsafePointer<Float>
-    let depth: Int
-
-    var segments: Int { 1 }
-    var length: Int { depth }
-    var gap: Int { 0 }
-
-    @inline(__always)
-    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows {
-        rowsFrom(start + first * depth, count: count, depth: depth, packed: false)
-    }
+private enum Tanh: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { tanh(x) }
 }
 
-/// The image patches of a convolution, in the kernel's [kh, kw, in] order. A tile whose windows
-/// all lie inside the image reads them in place, a run of kw · in floats per kernel row; a tile
-/// that touches the padding is copied (im2col) with zeros outside the image.
-private struct Patches: RowSource {
-    let input: UnsafePointer<Float>
-    let height, width, channels, outputHeight, outputWidth: Int
-    let kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth: Int
-    let padTop, padLeft: Int
-
-    var segments: Int { kernelHeight }
-    var length: Int { kernelWidth * channels }
-    var gap: Int { dilationHeight * width * channels }
-
-    @inline(__always)
-    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows {
-        if dilationWidth == 1, let inside = windows(first: first, count: count) {
-            return TileRows(
-                r0: inside.0, r1: inside.1, r2: inside.2, r3: inside.3, r4: inside.4, r5: inside.5, packed: false)
-        }
-        let depth = kernelHeight * kernelWidth * channels
-        for r in 0..<count { gather(pixel: first + r, into: scratch + r * depth) }
-        return rowsFrom(scratch, count: count, depth: depth, packed: true)
-    }
-
-    /// Where the windows of pixels `first ..< first + count` start, if all lie inside the image.
-    @inline(__always)
-    private func windows(first: Int, count: Int) -> (
-        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-        UnsafePointer<Float>
-    )? {
-        var starts = (input, input, input, input, input, input)
-        // Divide once for the first pixel, then step: a tile rarely wraps to the next row.
-        var x = first % outputWidth
-        var y = (first / outputWidth) % outputHeight
-        var image = first / (outputWidth * outputHeight)
-        if count == tileRows && x + tileRows <= outputWidth {
-            // Six pixels of one output row: one bounds check, then a constant step.
-            let top = y * strideHeight - padTop
-            let left = x * strideWidth - padLeft
-            let right = (x + tileRows - 1) * strideWidth - padLeft + kernelWidth
-            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, right <= width
-            else { return nil }
-            let start = input + ((image * height + top) * width + left) * channels
-            let step = strideWidth * channels
-            return (start, start + step, start + 2 * step, start + 3 * step, start + 4 * step, start + 5 * step)
-        }
-        for r in 0..<count {
-            let top = y * strideHeight - padTop
-            let left = x * strideWidth - padLeft
-            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, left + kernelWidth <= width
-            else { return nil }
-            let start = input + ((image * height + top) * width + left) * channels
-            switch r {
-            case 0: starts = (start, start, start, start, start, start)
-            case 1: starts.1 = start
-            case 2: starts.2 = start
-            case 3: starts.3 = start
-            case 4: starts.4 = start
-            default: starts.5 = start
-            }
-            x += 1
-            if x == outputWidth {
-                x = 0
-                y += 1
-                if y == outputHeight {
-                    y = 0
-                    image += 1
-                }
-            }
-        }
-        return starts
-    }
-
-    /// Copies one pixel's window into a packed row.
-    @inline(__always)
-    private func gather(pixel: Int, into target: UnsafeMutablePointer<Float>) {
-        let x = pixel % outputWidth
-        let y = (pixel / outputWidth) % outputHeight
-        let image = input + (pixel / (outputWidth * outputHeight)) * height * width * channels
-        let left = x * strideWidth - padLeft
-        let inside = left >= 0 && left + (kernelWidth - 1) * dilationWidth < width
-        let run = dilationWidth == 1 ? kernelWidth * channels : channels
-        var target = target
-        for ky in 0..<kernelHeight {
-            let iy = y * strideHeight - padTop + ky * dilationHeight
-            if iy < 0 || iy >= height {
-                target.update(repeating: 0, count: kernelWidth * channels)
-            } else if inside && run > channels {
-                target.update(from: image + (iy * width + left) * channels, count: run)
-            } else {
-                for kx in 0..<kernelWidth {
-                    let ix = left + kx * dilationWidth
-                    if ix >= 0 && ix < width {
-                        (target + kx * channels).update(from: image + (iy * width + ix) * channels, count: channels)
-                    } else {
-                        (target + kx * channels).update(repeating: 0, count: channels)
-                    }
-                }
-            }
-            target += kernelWidth * channels
-        }
-    }
+private enum Softsign: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x / (1 + abs(x)) }
 }
 
-/// output[rows, columns] = finish(A · B): A from `source`, B packed in panels of `panelWidth` columns
-/// (`packPanels`). Rows are gathered 96 at a time; each panel then sweeps them in 6-row tiles.
-/// `scratch` holds the gathered rows and, after them, 16 floats where partial tiles are staged.
-@inline(__always)
-private func multiply<Source: RowSource>(
-    rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
-) {
-    let panels = (columns + panelWidth - 1) / panelWidth
-    let stage = scratch + blockRows * depth
-    withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
-        var blockStart = 0
-        while blockStart < rows {
-            let blockCount = min(blockRows, rows - blockStart)
-            let tileCount = (blockCount + tileRows - 1) / tileRows
-            for index in 0..<tileCount {
-                let first = blockStart + index * tileRows
-                tiles[index] = source.rows(
-                    first: first, count: min(tileRows, rows - first), scratch: scratch + index * tileRows * depth)
-            }
-            for panel in 0..<panels {
-                let live = min(panelWidth, columns - panel * panelWidth)
-                let b = weights + panel * depth * panelWidth
-                for index in 0..<tileCount {
-                    let row = blockStart + index * tileRows
-                    let c = output + row * columns + panel * panelWidth
-                    let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
-                    switch (panelWidth > 16 && live > 16, a.packed) {
-                    case (true, false):
-                        wideTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp, stage)
-                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
-                    case (false, false):
-                        narrowTile(a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp, stage)
-                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
-                    }
-                }
-            }
-            blockStart += blockCount
-        }
-    }
-}
-
-/// Six rows by 32 columns in twelve accumulators.
-@inline(__always)
-private func wideTile(
-    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int,
-    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
-) {
-    var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
-    var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
-    var b = b
-    for segment in 0..<segments {
-        let offset = segment * gap
-        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
-        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
-        for k in 0..<length {
-            let (b0, b1) = (load(b), load(b + 16))
-            var x = Vector(repeating: a0[k])
-            multiplyAdd(&c00, x, b0)
-            multiplyAdd(&c01, x, b1)
-            x = Vector(repeating: a1[k])
-            multiplyAdd(&c10, x, b0)
-            multiplyAdd(&c11, x, b1)
-            x = Vector(repeating: a2[k])
-            multiplyAdd(&c20, x, b0)
-            multiplyAdd(&c21, x, b1)
-            x = Vector(repeating: a3[k])
-            multiplyAdd(&c30, x, b0)
-            multiplyAdd(&c31, x, b1)
-            x = Vector(repeating: a4[k])
-            multiplyAdd(&c40, x, b0)
-            multiplyAdd(&c41, x, b1)
-            x = Vector(repeating: a5[k])
-            multiplyAdd(&c50, x, b0)
-            multiplyAdd(&c51, x, b1)
-            b += panelWidth
-        }
-    }
-    @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
-        guard row < rows else { return }
-        let (low, high) = (finish(low, bias, clamp), finish(high, bias + 16, clamp))
-        let target = c + row * columns
-        if live == panelWidth {
-            store(low, target)
-            store(high, target + 16)
-        } else {
-            store(low, target)
-            storePart(high, target + 16, live - 16, stage)
-        }
-    }
-    put(0, c00, c01)
-    put(1, c10, c11)
-    put(2, c20, c21)
-    put(3, c30, c31)
-    put(4, c40, c41)
-    put(5, c50, c51)
-}
-
-/// Six rows by at most 16 columns: a whole 16-wide panel, or the first half of a 32-wide one.
-@inline(__always)
-private func narrowTile(
-    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int,
-    _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
-) {
-    var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
-    var b = b
-    for segment in 0..<segments {
-        let offset = segment * gap
-        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
-        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
-        for k in 0..<length {
-            let b0 = load(b)
-            multiplyAdd(&c0, Vector(repeating: a0[k]), b0)
-            multiplyAdd(&c1, Vector(repeating: a1[k]), b0)
-            multiplyAdd(&c2, Vector(repeating: a2[k]), b0)
-            multiplyAdd(&c3, Vector(repeating: a3[k]), b0)
-            multiplyAdd(&c4, Vector(repeating: a4[k]), b0)
-            multiplyAdd(&c5, Vector(repeating: a5[k]), b0)
-            b += panelWidth
-        }
-    }
-    @inline(__always) func put(_ row: Int, _ sums: Vector) {
-        guard row < rows else { return }
-        let value = finish(sums, bias, clamp)
-        let target = c + row * columns
-        if live == 16 {
-            store(value, target)
-        } else {
-            storePart(value, target, live, stage)
-        }
-    }
-    put(0, c0)
-    put(1, c1)
-    put(2, c2)
-    put(3, c3)
-    put(4, c4)
-    put(5, c5)
+private enum Swish: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x * sigmoid(x) }
 }
 
 // MARK: Layers
@@ -738,79 +527,351 @@ private func copyChannels(
     for pixel in 0..<pixels { (output + pixel * total + offset).update(from: input + pixel * width, count: width) }
 }
 
-// MARK: Activations
-
-/// Applies an activation in place; softmax normalizes each run of `channels` values.
-@inline(never)
-private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
-    switch activation {
-    case .linear: break
-    case .relu: map(values, count) { $0.replacing(with: 0, where: $0 .< 0) }
-    case .relu6: map(values, count) { clamp($0, 0, 6) }
-    case .leakyRelu: map(values, count) { $0.replacing(with: $0 * 0.2, where: $0 .< 0) }
-    case .elu: map(values, count) { $0.replacing(with: exp($0) - 1, where: $0 .< 0) }
-    case .selu:
-        map(values, count) { x in 1.0507009873554805 * x.replacing(with: 1.6732632423543772 * (exp(x) - 1), where: x .< 0) }
-    case .gelu: map(values, count) { x in 0.5 * x * (1 + erf(x * 0.70710678118654752)) }
-    case .sigmoid: map(values, count) { sigmoid($0) }
-    case .hardSigmoid: map(values, count) { clamp($0 + 3, 0, 6) / 6 }
-    case .tanh: map(values, count) { tanh($0) }
-    case .softmax:
-        var row = values
-        while row < values + count {
-            softmax(row, channels)
-            row += channels
-        }
-    case .softplus:
-        // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-        for i in 0..<count { values[i] = max(values[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(values[i]))) }
-    case .softsign: map(values, count) { $0 / (1 + abs($0)) }
-    case .swish: map(values, count) { $0 * sigmoid($0) }
-    }
-}
+// MARK: Matrix product
 
 #if CNNC_AVX512
-    private typealias Lanes = SIMD16<Float>
+    /// Columns of a packed weight panel, the register tile's width. AVX-512 has 32 registers of 16
+    /// floats: a 6×32 tile's twelve accumulators keep both FMA units busy.
+    private let panelWidth = 32
 #else
-    // Eight lanes: the polynomials' temporaries at sixteen need more than AVX2's 16 registers.
-    private typealias Lanes = SIMD8<Float>
+    /// Columns of a packed weight panel, the register tile's width. AVX2 has 16 registers of 8
+    /// floats and arm64 NEON 32 of 4: 6×16 (six SIMD16 accumulators, 12 or 24 registers) is the
+    /// widest tile whose accumulators, weights and broadcast fit without spilling.
+    private let panelWidth = 16
 #endif
+/// Rows of a register tile.
+private let tileRows = 6
+/// Rows packed at once: the packed block stays in the L2 cache while every panel sweeps it.
+private let blockRows = 96
 
-/// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
-/// Its own function: the exponential's constants stay in registers only while it runs.
-@inline(never)
-private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
-    var largest = row[0]
-    for i in 1..<count { largest = max(largest, row[i]) }
-    map(row, count) { exp($0 - largest) }
-    var sum: Float = 0
-    for i in 0..<count { sum += row[i] }
-    let scale = 1 / sum
-    map(row, count) { $0 * scale }
+/// Floats of scratch a matrix product of depth K needs: `blockRows` packed rows, then 16 floats
+/// where partial tiles are staged.
+private func scratchCount(depth: Int) -> Int { blockRows * depth + 16 }
+
+/// Floats a kernel of `columns` columns takes packed (`packPanels`): whole panels.
+private func packedCount(rows: Int, columns: Int) -> Int {
+    (columns + panelWidth - 1) / panelWidth * panelWidth * rows
 }
 
-/// Replaces each run of `Lanes.scalarCount` values by `transform` of it, the last partial run
-/// through a zero-padded vector.
-@inline(__always)
-private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (Lanes) -> Lanes) {
-    let raw = UnsafeMutableRawPointer(values)
-    var i = 0
-    while i + Lanes.scalarCount <= count {
-        let offset = i * 4
-        raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)), toByteOffset: offset, as: Lanes.self)
-        i += Lanes.scalarCount
+/// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
+/// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
+private func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
+    let panels = (columns + panelWidth - 1) / panelWidth
+    for panel in 0..<panels {
+        for row in 0..<rows {
+            for column in panel * panelWidth..<min(columns, (panel + 1) * panelWidth) {
+                target[(panel * rows + row) * panelWidth + column - panel * panelWidth] = values[row * columns + column]
+            }
+        }
     }
-    guard i < count else { return }
-    var tail = Lanes()
-    for j in 0..<count - i { tail[j] = values[i + j] }
-    tail = transform(tail)
-    for j in 0..<count - i { values[i + j] = tail[j] }
 }
 
-/// eˣ (Cephes' expf): x = n·ln 2 + r, a polynomial for eʳ, 2ⁿ put into the exponent bits.
+/// output[rows, columns] = finish(A · B): A from `source`, B packed in panels (`packPanels`),
+/// blocked as GotoBLAS and ONNX Runtime's MLAS block it: rows are gathered `blockRows` at a time,
+/// then each weight panel sweeps the whole block while it stays in cache, one 6-row tile at a
+/// time. `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after them, the
+/// floats where partial tiles are staged. `bias` is padded to whole panels.
+@inline(__always)
+private func multiply<Source: RowSource>(
+    rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+) {
+    let panels = (columns + panelWidth - 1) / panelWidth
+    let stage = scratch + blockRows * depth
+    withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
+        var blockStart = 0
+        while blockStart < rows {
+            let blockCount = min(blockRows, rows - blockStart)
+            let tileCount = (blockCount + tileRows - 1) / tileRows
+            for index in 0..<tileCount {
+                let first = blockStart + index * tileRows
+                tiles[index] = source.rows(
+                    first: first, count: min(tileRows, rows - first), scratch: scratch + index * tileRows * depth)
+            }
+            for panel in 0..<panels {
+                let live = min(panelWidth, columns - panel * panelWidth)
+                let b = weights + panel * depth * panelWidth
+                for index in 0..<tileCount {
+                    let row = blockStart + index * tileRows
+                    let c = output + row * columns + panel * panelWidth
+                    let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
+                    switch (panelWidth > 16 && live > 16, a.packed) {
+                    case (true, false):
+                        wideTile(
+                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
+                            stage)
+                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
+                    case (false, false):
+                        narrowTile(
+                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
+                            stage)
+                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
+                    }
+                }
+            }
+            blockStart += blockCount
+        }
+    }
+}
+
+/// Six rows by 32 columns in twelve accumulators.
+@inline(__always)
+private func wideTile(
+    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
+    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+) {
+    var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
+    var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
+    var b = b
+    for segment in 0..<segments {
+        let offset = segment * gap
+        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
+        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
+        for k in 0..<length {
+            let (b0, b1) = (load(b), load(b + 16))
+            var x = Vector(repeating: a0[k])
+            multiplyAdd(&c00, x, b0)
+            multiplyAdd(&c01, x, b1)
+            x = Vector(repeating: a1[k])
+            multiplyAdd(&c10, x, b0)
+            multiplyAdd(&c11, x, b1)
+            x = Vector(repeating: a2[k])
+            multiplyAdd(&c20, x, b0)
+            multiplyAdd(&c21, x, b1)
+            x = Vector(repeating: a3[k])
+            multiplyAdd(&c30, x, b0)
+            multiplyAdd(&c31, x, b1)
+            x = Vector(repeating: a4[k])
+            multiplyAdd(&c40, x, b0)
+            multiplyAdd(&c41, x, b1)
+            x = Vector(repeating: a5[k])
+            multiplyAdd(&c50, x, b0)
+            multiplyAdd(&c51, x, b1)
+            b += panelWidth
+        }
+    }
+    @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
+        guard row < rows else { return }
+        let (low, high) = (finish(low, bias, clamp), finish(high, bias + 16, clamp))
+        let target = c + row * columns
+        if live == panelWidth {
+            store(low, target)
+            store(high, target + 16)
+        } else {
+            store(low, target)
+            storePart(high, target + 16, live - 16, stage)
+        }
+    }
+    put(0, c00, c01)
+    put(1, c10, c11)
+    put(2, c20, c21)
+    put(3, c30, c31)
+    put(4, c40, c41)
+    put(5, c50, c51)
+}
+
+/// Six rows by at most 16 columns: a whole 16-wide panel, or the first half of a 32-wide one.
+@inline(__always)
+private func narrowTile(
+    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
+    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+) {
+    var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+    var b = b
+    for segment in 0..<segments {
+        let offset = segment * gap
+        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
+        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
+        for k in 0..<length {
+            let b0 = load(b)
+            multiplyAdd(&c0, Vector(repeating: a0[k]), b0)
+            multiplyAdd(&c1, Vector(repeating: a1[k]), b0)
+            multiplyAdd(&c2, Vector(repeating: a2[k]), b0)
+            multiplyAdd(&c3, Vector(repeating: a3[k]), b0)
+            multiplyAdd(&c4, Vector(repeating: a4[k]), b0)
+            multiplyAdd(&c5, Vector(repeating: a5[k]), b0)
+            b += panelWidth
+        }
+    }
+    @inline(__always) func put(_ row: Int, _ sums: Vector) {
+        guard row < rows else { return }
+        let value = finish(sums, bias, clamp)
+        let target = c + row * columns
+        if live == 16 {
+            store(value, target)
+        } else {
+            storePart(value, target, live, stage)
+        }
+    }
+    put(0, c0)
+    put(1, c1)
+    put(2, c2)
+    put(3, c3)
+    put(4, c4)
+    put(5, c5)
+}
+
+// MARK: Rows of a matrix product
+
+/// Where the six rows of the left operand one tile reads start. Read in place, each row is
+/// `RowSource.segments` runs of `length` floats, `gap` floats apart (a convolution window, a run
+/// per kernel row); packed, each is one run of the whole depth.
+private struct TileRows {
+    var r0, r1, r2, r3, r4, r5: UnsafePointer<Float>
+    var packed: Bool
+}
+
+/// The left operand of a matrix product, `tileRows` rows at a time. The run geometry is a
+/// property, not part of `TileRows`, so that it stays a constant the tile loops unroll by.
+private protocol RowSource {
+    var segments: Int { get }
+    var length: Int { get }
+    var gap: Int { get }
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows
+}
+
+/// Rows `depth` apart from `start`; rows past `count` repeat row 0.
+@inline(__always)
+private func rowsFrom(_ start: UnsafePointer<Float>, count: Int, depth: Int, packed: Bool) -> TileRows {
+    func row(_ r: Int) -> UnsafePointer<Float> { start + (r < count ? r : 0) * depth }
+    return TileRows(r0: row(0), r1: row(1), r2: row(2), r3: row(3), r4: row(4), r5: row(5), packed: packed)
+}
+
+/// A row-major matrix read in place.
+private struct MatrixRows: RowSource {
+    let start: UnsafePointer<Float>
+    let depth: Int
+
+    var segments: Int { 1 }
+    var length: Int { depth }
+    var gap: Int { 0 }
+
+    @inline(__always)
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows {
+        rowsFrom(start + first * depth, count: count, depth: depth, packed: false)
+    }
+}
+
+/// The image patches of a convolution, in the kernel's [kh, kw, in] order. A tile whose windows
+/// all lie inside the image reads them in place, a run of kw · in floats per kernel row; a tile
+/// that touches the padding is copied (im2col) with zeros outside the image.
+private struct Patches: RowSource {
+    let input: UnsafePointer<Float>
+    let height, width, channels, outputHeight, outputWidth: Int
+    let kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth: Int
+    let padTop, padLeft: Int
+
+    var segments: Int { kernelHeight }
+    var length: Int { kernelWidth * channels }
+    var gap: Int { dilationHeight * width * channels }
+
+    @inline(__always)
+    func rows(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>) -> TileRows {
+        if dilationWidth == 1, let inside = windows(first: first, count: count) {
+            return TileRows(
+                r0: inside.0, r1: inside.1, r2: inside.2, r3: inside.3, r4: inside.4, r5: inside.5, packed: false)
+        }
+        let depth = kernelHeight * kernelWidth * channels
+        for r in 0..<count { gather(pixel: first + r, into: scratch + r * depth) }
+        return rowsFrom(scratch, count: count, depth: depth, packed: true)
+    }
+
+    /// Where the windows of pixels `first ..< first + count` start, if all lie inside the image.
+    @inline(__always)
+    private func windows(first: Int, count: Int) -> (
+        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+        UnsafePointer<Float>
+    )? {
+        var starts = (input, input, input, input, input, input)
+        // Divide once for the first pixel, then step: a tile rarely wraps to the next row.
+        var x = first % outputWidth
+        var y = (first / outputWidth) % outputHeight
+        var image = first / (outputWidth * outputHeight)
+        if count == tileRows && x + tileRows <= outputWidth {
+            // Six pixels of one output row: one bounds check, then a constant step.
+            let top = y * strideHeight - padTop
+            let left = x * strideWidth - padLeft
+            let right = (x + tileRows - 1) * strideWidth - padLeft + kernelWidth
+            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, right <= width
+            else { return nil }
+            let start = input + ((image * height + top) * width + left) * channels
+            let step = strideWidth * channels
+            return (start, start + step, start + 2 * step, start + 3 * step, start + 4 * step, start + 5 * step)
+        }
+        for r in 0..<count {
+            let top = y * strideHeight - padTop
+            let left = x * strideWidth - padLeft
+            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, left + kernelWidth <= width
+            else { return nil }
+            let start = input + ((image * height + top) * width + left) * channels
+            switch r {
+            case 0: starts = (start, start, start, start, start, start)
+            case 1: starts.1 = start
+            case 2: starts.2 = start
+            case 3: starts.3 = start
+            case 4: starts.4 = start
+            default: starts.5 = start
+            }
+            x += 1
+            if x == outputWidth {
+                x = 0
+                y += 1
+                if y == outputHeight {
+                    y = 0
+                    image += 1
+                }
+            }
+        }
+        return starts
+    }
+
+    /// Copies one pixel's window into a packed row.
+    @inline(__always)
+    private func gather(pixel: Int, into target: UnsafeMutablePointer<Float>) {
+        let x = pixel % outputWidth
+        let y = (pixel / outputWidth) % outputHeight
+        let image = input + (pixel / (outputWidth * outputHeight)) * height * width * channels
+        let left = x * strideWidth - padLeft
+        let inside = left >= 0 && left + (kernelWidth - 1) * dilationWidth < width
+        let run = dilationWidth == 1 ? kernelWidth * channels : channels
+        var target = target
+        for ky in 0..<kernelHeight {
+            let iy = y * strideHeight - padTop + ky * dilationHeight
+            if iy < 0 || iy >= height {
+                target.update(repeating: 0, count: kernelWidth * channels)
+            } else if inside && run > channels {
+                target.update(from: image + (iy * width + left) * channels, count: run)
+            } else {
+                for kx in 0..<kernelWidth {
+                    let ix = left + kx * dilationWidth
+                    if ix >= 0 && ix < width {
+                        (target + kx * channels).update(from: image + (iy * width + ix) * channels, count: channels)
+                    } else {
+                        (target + kx * channels).update(repeating: 0, count: channels)
+                    }
+                }
+            }
+            target += kernelWidth * channels
+        }
+    }
+}
+
+// MARK: Vector math
+
+// Transcendental functions a vector at a time, for the activations: polynomial forms accurate to a
+// few float ulps (exp) or a few 1e-7 absolute (erf, tanh near 0), far inside Keras's 1e-4
+// tolerance. libm's scalar `tanhf` and `expm1f` took 60% of LeNet-5's time.
+
+/// eˣ, Cephes' `expf`: x = n·ln 2 + r with |r| ≤ ln 2 / 2, n = round(x / ln 2), a degree-6
+/// polynomial for eʳ, and 2ⁿ put into the exponent bits. Inputs are clamped to [−87, 88], where eˣ
+/// is a normal float.
 @inline(__always)
 private func exp(_ x: Lanes) -> Lanes {
     let x = clamp(x, -87, 88)
+    // Adding 1.5·2²³ rounds to an integer (the float has no fraction bits left at that size); the
+    // generic SIMD rounding and Int32 conversions go lane by lane.
     let n = (x * 1.44269504088896341 + 12_582_912) - 12_582_912
     let r = x - n * 0.693359375 + n * 2.12194440e-4
     var p = Lanes(repeating: 1.9875691500e-4)
@@ -820,19 +881,23 @@ private func exp(_ x: Lanes) -> Lanes {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * r * r + r + 1
-    return p * unsafeBitCast(unsafeBitCast(n + 8_388_735, to: Lanes.MaskStorage.self) &<< 23, to: Lanes.self)
+    // n + 127 + 2²³ holds n + 127 in its low mantissa bits; shifted into the exponent field it is 2ⁿ.
+    let exponent = unsafeBitCast(n + 8_388_735, to: Lanes.MaskStorage.self) &<< 23
+    return p * unsafeBitCast(exponent, to: Lanes.self)
 }
 
+/// 1 / (1 + e^−x); saturates to 0 and 1 without overflow.
 @inline(__always)
 private func sigmoid(_ x: Lanes) -> Lanes { 1 / (1 + exp(-x)) }
 
+/// tanh x = sign(x) · (1 − 2 / (e^2|x| + 1)).
 @inline(__always)
 private func tanh(_ x: Lanes) -> Lanes {
     let magnitude = 1 - 2 / (exp(2 * abs(x)) + 1)
     return magnitude.replacing(with: -magnitude, where: x .< 0)
 }
 
-/// erf, Abramowitz and Stegun 7.1.26.
+/// erf x, Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
 @inline(__always)
 private func erf(_ x: Lanes) -> Lanes {
     let a = abs(x)
@@ -849,25 +914,109 @@ private func erf(_ x: Lanes) -> Lanes {
 @inline(__always)
 private func abs(_ x: Lanes) -> Lanes { x.replacing(with: -x, where: x .< 0) }
 
+/// `x` limited to [low, high]. (`SIMD.clamped` compares lane by lane, and `pointwiseMin` on
+/// SIMD8 stays a call; masks stay in vectors.)
 @inline(__always)
 private func clamp(_ x: Lanes, _ low: Float, _ high: Float) -> Lanes {
     let raised = x.replacing(with: low, where: x .< low)
     return raised.replacing(with: high, where: raised .> high)
 }
 
-// MARK: - Weights
+// MARK: Vectors
 
-/// Floats in 64-byte-aligned memory that never moves: the packed weights and the arena.
+/// The register tile's vector: sixteen floats, one AVX-512 register, two AVX2 ones, four NEON ones.
+private typealias Vector = SIMD16<Float>
+
+@inline(__always)
+private func multiplyAdd(_ accumulator: inout Vector, _ x: Vector, _ y: Vector) {
+    #if CNNC_FMA || arch(arm64)
+        accumulator.addProduct(x, y)
+    #else
+        accumulator += x * y
+    #endif
+}
+
+@inline(__always)
+private func load(_ pointer: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+}
+
+@inline(__always)
+private func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
+}
+
+/// The first `count` lanes of `value`, through `stage`: 16 floats of scratch, memory the optimizer
+/// must assume is read elsewhere, so the whole vector is stored there. Taken lane by lane from
+/// registers, or through a local buffer, where `count` is a constant (a layer of 5 or 10 outputs),
+/// the optimizer trims the tile's accumulators to the lanes stored, in odd pieces (8 + 4 + 3 + 1
+/// lanes on AVX2) that spill in the hot loop.
+@inline(__always)
+private func storePart(
+    _ value: Vector, _ pointer: UnsafeMutablePointer<Float>, _ count: Int, _ stage: UnsafeMutablePointer<Float>
+) {
+    store(value, stage)
+    pointer.update(from: stage, count: count)
+}
+
+/// The activations a matrix product's store applies for free: they cost no register of the tile.
+private enum Clamp: Sendable {
+    case none, relu, relu6, leakyRelu
+}
+
+/// Bias, then the clamp, on sixteen outputs.
+@inline(__always)
+private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
+    let value = value + load(bias)
+    switch clamp {
+    case .none: return value
+    case .relu: return value.replacing(with: 0, where: value .< 0)
+    case .relu6: return value.replacing(with: 0, where: value .< 0).replacing(with: 6, where: value .> 6)
+    case .leakyRelu: return value.replacing(with: value * 0.2, where: value .< 0)
+    }
+}
+
+// MARK: Weights
+
+/// Floats in 64-byte-aligned memory that never moves: packed weights and activation arenas.
+/// Immutable once its owner has filled it, so sharing it between threads is safe.
 private final class FloatStore: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
+    fileprivate let count: Int
+    fileprivate let base: UnsafeMutablePointer<Float>
 
-    init(count: Int) {
+    /// `count` zeros; the padding of a packed panel relies on them.
+    fileprivate init(count: Int) {
+        self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * 4, alignment: 64)
         base = raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 16))
     }
 
     deinit { base.deallocate() }
 }
+
+/// Folds batch-norm statistics into a producer's kernel and bias:
+/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
+/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
+private func foldNorm(
+    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
+) -> (kernel: [Float], bias: [Float]) {
+    let channels = gamma.count
+    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+    var kernel = kernel
+    for i in kernel.indices { kernel[i] *= scale[i % channels] }
+    let bias = bias ?? [Float](repeating: 0, count: channels)
+    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
+}
+
+/// Batch-norm statistics as x · scale + shift.
+private func normScaleShift(
+    gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
+) -> (scale: [Float], shift: [Float]) {
+    let scale = (0..<gamma.count).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+    return (scale, (0..<gamma.count).map { beta[$0] - mean[$0] * scale[$0] })
+}
+
+// MARK: - Weights
 
 /// A problem with a weights file, said in words a user can act on.
 private struct WeightsProblem: Error {
@@ -966,36 +1115,4 @@ private func checkTensors(
     guard notes.isEmpty else {
         throw WeightsProblem(message: "\(notes.count) tensor(s) do not match the spec", notes: notes)
     }
-}
-
-/// A kernel [rows, columns] (row-major) in panels of 32 columns, zero-padded.
-private func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
-    let panels = (columns + panelWidth - 1) / panelWidth
-    for panel in 0..<panels {
-        for row in 0..<rows {
-            for column in panel * panelWidth..<min(columns, (panel + 1) * panelWidth) {
-                target[(panel * rows + row) * panelWidth + column - panel * panelWidth] = values[row * columns + column]
-            }
-        }
-    }
-}
-
-/// Folds batch-norm statistics into the kernel (whose last axis is the output channel) and bias.
-private func foldNorm(
-    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
-) -> (kernel: [Float], bias: [Float]) {
-    let channels = gamma.count
-    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
-    var kernel = kernel
-    for i in kernel.indices { kernel[i] *= scale[i % channels] }
-    let bias = bias ?? [Float](repeating: 0, count: channels)
-    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
-}
-
-/// Batch-norm statistics as x · scale + shift.
-private func normScaleShift(
-    gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
-) -> (scale: [Float], shift: [Float]) {
-    let scale = (0..<gamma.count).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
-    return (scale, (0..<gamma.count).map { beta[$0] - mean[$0] * scale[$0] })
 }

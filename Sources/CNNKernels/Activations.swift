@@ -1,0 +1,137 @@
+import Foundation
+
+// MARK: Activations
+
+/// The activations that run as a pass over a layer's output, with Keras 3's definitions.
+package enum Activation: Sendable {
+    case linear, relu, relu6, leakyRelu, elu, selu, gelu, sigmoid, hardSigmoid, tanh, softmax, softplus, softsign,
+        swish
+}
+
+/// Applies an activation in place to `count` floats; softmax normalizes each run of `channels`.
+@inline(never)
+package func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
+    switch activation {
+    case .linear: break
+    case .relu: map(values, count, Relu.self)
+    case .relu6: map(values, count, Relu6.self)
+    case .leakyRelu: map(values, count, LeakyRelu.self)
+    case .elu: map(values, count, Elu.self)
+    case .selu: map(values, count, Selu.self)
+    case .gelu: map(values, count, Gelu.self)
+    case .sigmoid: map(values, count, Sigmoid.self)
+    case .hardSigmoid: map(values, count, HardSigmoid.self)
+    case .tanh: map(values, count, Tanh.self)
+    case .softmax:
+        var row = values
+        while row < values + count {
+            softmax(row, channels)
+            row += channels
+        }
+    case .softplus:
+        // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
+        for i in 0..<count { values[i] = max(values[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(values[i]))) }
+    case .softsign: map(values, count, Softsign.self)
+    case .swish: map(values, count, Swish.self)
+    }
+}
+
+#if CNNC_AVX512
+    /// The activation pass's vector: one AVX-512 register.
+    typealias Lanes = SIMD16<Float>
+#else
+    /// The activation pass's vector: one AVX2 register, two NEON ones. The polynomials'
+    /// temporaries at sixteen lanes need more than AVX2's 16 registers and spill.
+    typealias Lanes = SIMD8<Float>
+#endif
+
+/// An activation on one vector, as a type: `map` is specialized for each, so the arithmetic is
+/// inlined into its loop. Passed as a closure, a body as large as gelu's stayed a call, whose
+/// vector argument travels in 128-bit pieces, and spilled even on AVX-512.
+protocol VectorFunction {
+    static func apply(_ x: Lanes) -> Lanes
+}
+
+/// `map` with a vector function given as a type, specialized and inlined for each; one function
+/// per activation, so that no loop keeps another's constants in its registers.
+@inline(never)
+private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
+    map(values, count) { Function.apply($0) }
+}
+
+/// Replaces each run of `Lanes.scalarCount` values by `transform` of it, the last partial run
+/// through a zero-padded vector.
+@inline(__always)
+private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (Lanes) -> Lanes) {
+    let raw = UnsafeMutableRawPointer(values)
+    var i = 0
+    while i + Lanes.scalarCount <= count {
+        let offset = i * MemoryLayout<Float>.stride
+        raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)), toByteOffset: offset, as: Lanes.self)
+        i += Lanes.scalarCount
+    }
+    guard i < count else { return }
+    var tail = Lanes()
+    for j in 0..<count - i { tail[j] = values[i + j] }
+    tail = transform(tail)
+    for j in 0..<count - i { values[i + j] = tail[j] }
+}
+
+/// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
+/// Its own function, like each `map`: the loops around it keep nothing in registers it needs.
+@inline(never)
+private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
+    var largest = row[0]
+    for i in 1..<count { largest = max(largest, row[i]) }
+    map(row, count) { exp($0 - largest) }
+    var sum: Float = 0
+    for i in 0..<count { sum += row[i] }
+    let scale = 1 / sum
+    map(row, count) { $0 * scale }
+}
+
+private enum Relu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: 0, where: x .< 0) }
+}
+
+private enum Relu6: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { clamp(x, 0, 6) }
+}
+
+private enum LeakyRelu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: x * 0.2, where: x .< 0) }
+}
+
+private enum Elu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: exp(x) - 1, where: x .< 0) }
+}
+
+private enum Selu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes {
+        1.0507009873554805 * x.replacing(with: 1.6732632423543772 * (exp(x) - 1), where: x .< 0)
+    }
+}
+
+private enum Gelu: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { 0.5 * x * (1 + erf(x * 0.70710678118654752)) }
+}
+
+private enum Sigmoid: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { sigmoid(x) }
+}
+
+private enum HardSigmoid: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { clamp(x + 3, 0, 6) / 6 }
+}
+
+private enum Tanh: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { tanh(x) }
+}
+
+private enum Softsign: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x / (1 + abs(x)) }
+}
+
+private enum Swish: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x * sigmoid(x) }
+}

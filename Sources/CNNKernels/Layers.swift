@@ -1,0 +1,198 @@
+import Foundation
+
+// MARK: Layers
+
+/// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
+@inline(never)
+package func convolution(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
+    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+) {
+    let depth = kernel.0 * kernel.1 * channels
+    let rows = batch * outputHeight * outputWidth
+    if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width {
+        multiply(
+            rows: rows, depth: depth, columns: filters, source: MatrixRows(start: input, depth: channels),
+            weights: weights, bias: bias, clamp: clamp, output: output, scratch: scratch)
+    } else {
+        let patches = Patches(
+            input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+            outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
+            strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
+            padLeft: padding.left)
+        multiply(
+            rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
+            output: output, scratch: scratch)
+    }
+}
+
+/// `dense` on a batch of rows.
+@inline(never)
+package func dense(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, inputs: Int, units: Int,
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+) {
+    multiply(
+        rows: batch, depth: inputs, columns: units, source: MatrixRows(start: input, depth: inputs), weights: weights,
+        bias: bias, clamp: clamp, output: output, scratch: scratch)
+}
+
+/// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
+/// channels at a time.
+@inline(never)
+package func depthwise(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
+    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp
+) {
+    let outputChannels = channels * multiplier
+    for n in 0..<batch {
+        let image = input + n * height * width * channels
+        for y in 0..<outputHeight {
+            for x in 0..<outputWidth {
+                let row = output + ((n * outputHeight + y) * outputWidth + x) * outputChannels
+                var c = 0
+                while c < outputChannels {
+                    let lanes = min(16, outputChannels - c)
+                    var sums = Vector()
+                    for ky in 0..<kernel.0 {
+                        let iy = y * strides.0 - padding.top + ky * dilation.0
+                        guard iy >= 0 && iy < height else { continue }
+                        for kx in 0..<kernel.1 {
+                            let ix = x * strides.1 - padding.left + kx * dilation.1
+                            guard ix >= 0 && ix < width else { continue }
+                            let source = image + (iy * width + ix) * channels
+                            let taps = weights + (ky * kernel.1 + kx) * outputChannels + c
+                            if multiplier == 1 && lanes == 16 {
+                                multiplyAdd(&sums, load(source + c), load(taps))
+                            } else {
+                                for j in 0..<lanes { sums[j] += source[(c + j) / multiplier] * taps[j] }
+                            }
+                        }
+                    }
+                    let result = finish(sums, bias + c, clamp)
+                    if lanes == 16 {
+                        store(result, row + c)
+                    } else {
+                        for j in 0..<lanes { row[c + j] = result[j] }
+                    }
+                    c += 16
+                }
+            }
+        }
+    }
+}
+
+/// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
+/// average divides by the cells inside.
+@inline(never)
+package func pool(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
+    window: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int)
+) {
+    for n in 0..<batch {
+        let image = input + n * height * width * channels
+        for y in 0..<outputHeight {
+            let top = max(y * strides.0 - padding.top, 0)
+            let bottom = min(y * strides.0 - padding.top + window.0, height)
+            for x in 0..<outputWidth {
+                let left = max(x * strides.1 - padding.left, 0)
+                let right = min(x * strides.1 - padding.left + window.1, width)
+                let row = output + ((n * outputHeight + y) * outputWidth + x) * channels
+                row.update(from: image + (top * width + left) * channels, count: channels)
+                for iy in top..<bottom {
+                    for ix in left..<right where iy != top || ix != left {
+                        let source = image + (iy * width + ix) * channels
+                        if average {
+                            for c in 0..<channels { row[c] += source[c] }
+                        } else {
+                            for c in 0..<channels { row[c] = max(row[c], source[c]) }
+                        }
+                    }
+                }
+                if average {
+                    let scale = 1 / Float((bottom - top) * (right - left))
+                    for c in 0..<channels { row[c] *= scale }
+                }
+            }
+        }
+    }
+}
+
+/// `global_avg_pool2d` and `global_max_pool2d`.
+@inline(never)
+package func globalPool(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
+    pixels: Int, channels: Int
+) {
+    for n in 0..<batch {
+        let image = input + n * pixels * channels
+        let row = output + n * channels
+        row.update(from: image, count: channels)
+        for p in 1..<max(pixels, 1) {
+            let source = image + p * channels
+            if average {
+                for c in 0..<channels { row[c] += source[c] }
+            } else {
+                for c in 0..<channels { row[c] = max(row[c], source[c]) }
+            }
+        }
+        if average {
+            let scale = 1 / Float(pixels)
+            for c in 0..<channels { row[c] *= scale }
+        }
+    }
+}
+
+/// `zero_padding2d`.
+@inline(never)
+package func zeroPad(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
+) {
+    output.update(repeating: 0, count: batch * outputHeight * outputWidth * channels)
+    for n in 0..<batch {
+        for y in 0..<height {
+            (output + ((n * outputHeight + y + top) * outputWidth + left) * channels)
+                .update(from: input + (n * height + y) * width * channels, count: width * channels)
+        }
+    }
+}
+
+/// `batch_norm` that no convolution absorbed: x · scale + shift per channel (folded at load).
+@inline(never)
+package func scaleShift(
+    _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, channels: Int,
+    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>
+) {
+    var offset = 0
+    while offset < count {
+        for c in 0..<channels { output[offset + c] = input[offset + c] * scale[c] + shift[c] }
+        offset += channels
+    }
+}
+
+/// `add`: output = first + second; further inputs are added in place with `accumulate`.
+@inline(never)
+package func add(_ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+    for i in 0..<count { output[i] = first[i] + second[i] }
+}
+
+@inline(never)
+package func accumulate(_ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+    for i in 0..<count { output[i] += input[i] }
+}
+
+/// One input of `concatenate`: its `width` channels of every pixel go to channels
+/// `offset ..< offset + width` of an output `total` channels wide.
+@inline(never)
+package func copyChannels(
+    _ pixels: Int, _ input: UnsafePointer<Float>, width: Int, _ output: UnsafeMutablePointer<Float>, total: Int,
+    offset: Int
+) {
+    for pixel in 0..<pixels { (output + pixel * total + offset).update(from: input + pixel * width, count: width) }
+}

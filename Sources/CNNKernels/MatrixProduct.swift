@@ -1,0 +1,187 @@
+import Foundation
+
+// MARK: Matrix product
+
+#if CNNC_AVX512
+    /// Columns of a packed weight panel, the register tile's width. AVX-512 has 32 registers of 16
+    /// floats: a 6×32 tile's twelve accumulators keep both FMA units busy.
+    package let panelWidth = 32
+#else
+    /// Columns of a packed weight panel, the register tile's width. AVX2 has 16 registers of 8
+    /// floats and arm64 NEON 32 of 4: 6×16 (six SIMD16 accumulators, 12 or 24 registers) is the
+    /// widest tile whose accumulators, weights and broadcast fit without spilling.
+    package let panelWidth = 16
+#endif
+/// Rows of a register tile.
+let tileRows = 6
+/// Rows packed at once: the packed block stays in the L2 cache while every panel sweeps it.
+let blockRows = 96
+
+/// Floats of scratch a matrix product of depth K needs: `blockRows` packed rows, then 16 floats
+/// where partial tiles are staged.
+package func scratchCount(depth: Int) -> Int { blockRows * depth + 16 }
+
+/// Floats a kernel of `columns` columns takes packed (`packPanels`): whole panels.
+package func packedCount(rows: Int, columns: Int) -> Int {
+    (columns + panelWidth - 1) / panelWidth * panelWidth * rows
+}
+
+/// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
+/// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
+package func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
+    let panels = (columns + panelWidth - 1) / panelWidth
+    for panel in 0..<panels {
+        for row in 0..<rows {
+            for column in panel * panelWidth..<min(columns, (panel + 1) * panelWidth) {
+                target[(panel * rows + row) * panelWidth + column - panel * panelWidth] = values[row * columns + column]
+            }
+        }
+    }
+}
+
+/// output[rows, columns] = finish(A · B): A from `source`, B packed in panels (`packPanels`),
+/// blocked as GotoBLAS and ONNX Runtime's MLAS block it: rows are gathered `blockRows` at a time,
+/// then each weight panel sweeps the whole block while it stays in cache, one 6-row tile at a
+/// time. `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after them, the
+/// floats where partial tiles are staged. `bias` is padded to whole panels.
+@inline(__always)
+func multiply<Source: RowSource>(
+    rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+) {
+    let panels = (columns + panelWidth - 1) / panelWidth
+    let stage = scratch + blockRows * depth
+    withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
+        var blockStart = 0
+        while blockStart < rows {
+            let blockCount = min(blockRows, rows - blockStart)
+            let tileCount = (blockCount + tileRows - 1) / tileRows
+            for index in 0..<tileCount {
+                let first = blockStart + index * tileRows
+                tiles[index] = source.rows(
+                    first: first, count: min(tileRows, rows - first), scratch: scratch + index * tileRows * depth)
+            }
+            for panel in 0..<panels {
+                let live = min(panelWidth, columns - panel * panelWidth)
+                let b = weights + panel * depth * panelWidth
+                for index in 0..<tileCount {
+                    let row = blockStart + index * tileRows
+                    let c = output + row * columns + panel * panelWidth
+                    let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
+                    switch (panelWidth > 16 && live > 16, a.packed) {
+                    case (true, false):
+                        wideTile(
+                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
+                            stage)
+                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
+                    case (false, false):
+                        narrowTile(
+                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
+                            stage)
+                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
+                    }
+                }
+            }
+            blockStart += blockCount
+        }
+    }
+}
+
+/// Six rows by 32 columns in twelve accumulators.
+@inline(__always)
+private func wideTile(
+    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
+    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+) {
+    var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
+    var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
+    var b = b
+    for segment in 0..<segments {
+        let offset = segment * gap
+        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
+        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
+        for k in 0..<length {
+            let (b0, b1) = (load(b), load(b + 16))
+            var x = Vector(repeating: a0[k])
+            multiplyAdd(&c00, x, b0)
+            multiplyAdd(&c01, x, b1)
+            x = Vector(repeating: a1[k])
+            multiplyAdd(&c10, x, b0)
+            multiplyAdd(&c11, x, b1)
+            x = Vector(repeating: a2[k])
+            multiplyAdd(&c20, x, b0)
+            multiplyAdd(&c21, x, b1)
+            x = Vector(repeating: a3[k])
+            multiplyAdd(&c30, x, b0)
+            multiplyAdd(&c31, x, b1)
+            x = Vector(repeating: a4[k])
+            multiplyAdd(&c40, x, b0)
+            multiplyAdd(&c41, x, b1)
+            x = Vector(repeating: a5[k])
+            multiplyAdd(&c50, x, b0)
+            multiplyAdd(&c51, x, b1)
+            b += panelWidth
+        }
+    }
+    @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
+        guard row < rows else { return }
+        let (low, high) = (finish(low, bias, clamp), finish(high, bias + 16, clamp))
+        let target = c + row * columns
+        if live == panelWidth {
+            store(low, target)
+            store(high, target + 16)
+        } else {
+            store(low, target)
+            storePart(high, target + 16, live - 16, stage)
+        }
+    }
+    put(0, c00, c01)
+    put(1, c10, c11)
+    put(2, c20, c21)
+    put(3, c30, c31)
+    put(4, c40, c41)
+    put(5, c50, c51)
+}
+
+/// Six rows by at most 16 columns: a whole 16-wide panel, or the first half of a 32-wide one.
+@inline(__always)
+private func narrowTile(
+    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
+    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+) {
+    var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+    var b = b
+    for segment in 0..<segments {
+        let offset = segment * gap
+        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
+        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
+        for k in 0..<length {
+            let b0 = load(b)
+            multiplyAdd(&c0, Vector(repeating: a0[k]), b0)
+            multiplyAdd(&c1, Vector(repeating: a1[k]), b0)
+            multiplyAdd(&c2, Vector(repeating: a2[k]), b0)
+            multiplyAdd(&c3, Vector(repeating: a3[k]), b0)
+            multiplyAdd(&c4, Vector(repeating: a4[k]), b0)
+            multiplyAdd(&c5, Vector(repeating: a5[k]), b0)
+            b += panelWidth
+        }
+    }
+    @inline(__always) func put(_ row: Int, _ sums: Vector) {
+        guard row < rows else { return }
+        let value = finish(sums, bias, clamp)
+        let target = c + row * columns
+        if live == 16 {
+            store(value, target)
+        } else {
+            storePart(value, target, live, stage)
+        }
+    }
+    put(0, c0)
+    put(1, c1)
+    put(2, c2)
+    put(3, c3)
+    put(4, c4)
+    put(5, c5)
+}

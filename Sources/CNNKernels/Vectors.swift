@@ -1,0 +1,62 @@
+// The kernels of both back ends. The interpreter calls them with shapes from the graph; `cnnc
+// build` prints this folder's text into every model it generates, where the top-level
+// declarations become private, so the generated file carries the very code the tests run here.
+// Hence the rules of this module: the standard library and Foundation only; `package` marks what
+// the interpreter calls, and `internal` (no modifier) what the files share among themselves.
+// What comes before a file's imports is for this module's readers and is not printed.
+
+import Foundation
+
+// MARK: Vectors
+
+/// The register tile's vector: sixteen floats, one AVX-512 register, two AVX2 ones, four NEON ones.
+typealias Vector = SIMD16<Float>
+
+@inline(__always)
+func multiplyAdd(_ accumulator: inout Vector, _ x: Vector, _ y: Vector) {
+    #if CNNC_FMA || arch(arm64)
+        accumulator.addProduct(x, y)
+    #else
+        accumulator += x * y
+    #endif
+}
+
+@inline(__always)
+func load(_ pointer: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+}
+
+@inline(__always)
+func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
+}
+
+/// The first `count` lanes of `value`, through `stage`: 16 floats of scratch, memory the optimizer
+/// must assume is read elsewhere, so the whole vector is stored there. Taken lane by lane from
+/// registers, or through a local buffer, where `count` is a constant (a layer of 5 or 10 outputs),
+/// the optimizer trims the tile's accumulators to the lanes stored, in odd pieces (8 + 4 + 3 + 1
+/// lanes on AVX2) that spill in the hot loop.
+@inline(__always)
+func storePart(
+    _ value: Vector, _ pointer: UnsafeMutablePointer<Float>, _ count: Int, _ stage: UnsafeMutablePointer<Float>
+) {
+    store(value, stage)
+    pointer.update(from: stage, count: count)
+}
+
+/// The activations a matrix product's store applies for free: they cost no register of the tile.
+package enum Clamp: Sendable {
+    case none, relu, relu6, leakyRelu
+}
+
+/// Bias, then the clamp, on sixteen outputs.
+@inline(__always)
+func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
+    let value = value + load(bias)
+    switch clamp {
+    case .none: return value
+    case .relu: return value.replacing(with: 0, where: value .< 0)
+    case .relu6: return value.replacing(with: 0, where: value .< 0).replacing(with: 6, where: value .> 6)
+    case .leakyRelu: return value.replacing(with: value * 0.2, where: value .< 0)
+    }
+}

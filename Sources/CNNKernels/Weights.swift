@@ -1,0 +1,41 @@
+import Foundation
+
+// MARK: Weights
+
+/// Floats in 64-byte-aligned memory that never moves: packed weights and activation arenas.
+/// Immutable once its owner has filled it, so sharing it between threads is safe.
+package final class FloatStore: @unchecked Sendable {
+    package let count: Int
+    package let base: UnsafeMutablePointer<Float>
+
+    /// `count` zeros; the padding of a packed panel relies on them.
+    package init(count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * 4, alignment: 64)
+        base = raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 16))
+    }
+
+    deinit { base.deallocate() }
+}
+
+/// Folds batch-norm statistics into a producer's kernel and bias:
+/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
+/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
+package func foldNorm(
+    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
+) -> (kernel: [Float], bias: [Float]) {
+    let channels = gamma.count
+    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+    var kernel = kernel
+    for i in kernel.indices { kernel[i] *= scale[i % channels] }
+    let bias = bias ?? [Float](repeating: 0, count: channels)
+    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
+}
+
+/// Batch-norm statistics as x · scale + shift.
+package func normScaleShift(
+    gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
+) -> (scale: [Float], shift: [Float]) {
+    let scale = (0..<gamma.count).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+    return (scale, (0..<gamma.count).map { beta[$0] - mean[$0] * scale[$0] })
+}
