@@ -1,6 +1,7 @@
-"""Counts register spills and reloads in the hot loops of cnnc's kernels, for every target users run.
+"""Counts register spills, reloads and calls in the hot loops of cnnc's kernels, for every target
+users run.
 
-    python3 Benchmarks/spill_check.py            # fails (exit 1) on any spill in a hot loop
+    python3 Benchmarks/spill_check.py            # fails (exit 1) on any spill or call in a hot loop
     python3 Benchmarks/spill_check.py --verbose  # also lists every hot loop checked
 
 Targets, all checked on any x86-64 machine:
@@ -13,10 +14,11 @@ Code checked: the kernel module both back ends share (Sources/CNNKernels, which 
 calls and `cnnc build` prints) and the Swift that `cnnc build` writes for four example specs
 (convolutions, dense, pools, depthwise, batch norm, tanh and softmax).
 
-A hot loop is a basic block that multiplies and adds vectors (vfmadd, or vmulps with vaddps, on
-x86; fmla on arm64). The compilers mark every spill and reload they emit with a `Spill` or
-`Reload` comment and its size; a vector register's (16, 32 or 64 bytes) in a hot loop is a
-failure.
+A hot loop is a basic block of an innermost loop (by LLVM's loop comments in the assembly) that
+multiplies and adds vectors (vfmadd, or vmulps with vaddps, on x86; fmla on arm64), or that moves
+vectors and calls the module's own code (an activation whose vector function stayed a call). The
+compilers mark every spill and reload they emit with a `Spill` or `Reload` comment and its size; a
+vector register's (16, 32 or 64 bytes) in a hot loop is a failure, and so is such a call.
 """
 
 import argparse
@@ -74,32 +76,54 @@ def assembly(sources, target, folder, name, module_flags):
     return open(output).read()
 
 
-def hot_loops(text, target):
-    """(function, block, instructions, spills, reloads) for each block that multiplies and adds vectors."""
-    function, block, lines, found = "?", "?", [], []
+FALLTHROUGH = re.compile(r"^\s*(#|//) (%bb\.\d+):")
+INNER_HEADER = "Inner Loop Header"
+IN_LOOP = re.compile(r"in Loop: Header=(\S+)")
 
-    def close():
+
+def hot_loops(text, target, module):
+    """(function, block, instructions, spills, reloads, calls) for each block of an innermost loop
+    that multiplies and adds vectors, or calls a function of `module` (a vector function that
+    stayed a call, whose argument travels in 128-bit pieces). Blocks end at labels and at the `%bb.N:` comments LLVM prints for
+    blocks without one; LLVM's loop comments say which blocks form an innermost loop, so the code
+    before and after a loop (a tile's stores, say) does not count."""
+    blocks = []  # [function, name, comments, instructions]
+    function = "?"
+    for line in text.splitlines():
+        label, fallthrough = LABEL.match(line), FALLTHROUGH.match(line)
+        if label:
+            name = label.group(1)
+            if not name.startswith(".L"):
+                function = name
+            blocks.append([function, name, [line], []])
+        elif fallthrough:
+            blocks.append([function, fallthrough.group(2), [line], []])
+        elif blocks and line.lstrip().startswith(("#", "//")) and not blocks[-1][3]:
+            blocks[-1][2].append(line)
+        elif blocks and line.startswith("\t") and not line.lstrip().startswith("."):
+            blocks[-1][3].append(line)
+    inner = {(function, name.lstrip(".L")) for function, name, comments, _ in blocks
+             if any(INNER_HEADER in comment for comment in comments)}
+    # A call of the module's own code: direct, or through a pointer (a closure passed along).
+    own = re.compile(r"\b(call|callq|bl|b)\s+\(?\$s%d%s|\bcallq?\s+\*|\bblr\b" % (len(module), re.escape(module)))
+    found = []
+    for function, name, comments, lines in blocks:
+        headers = {match.group(1) for comment in comments for match in [IN_LOOP.search(comment)] if match}
+        if (function, name.lstrip(".L")) not in inner and not any((function, h) in inner for h in headers):
+            continue
         body = "\n".join(lines)
         if target == "arm64":
             hot = "fmla" in body or ("fmul" in body and "fadd" in body and ".4s" in body)
         else:
             hot = "vfmadd" in body or ("vmulps" in body and "vaddps" in body)
-        if hot:
+        # A call counts in a loop that moves vectors (ymm, zmm, packed xmm; q or .4s on arm64), but for the
+        # generated model's predict, whose loop over chunks of a batch calls the layers by design.
+        vectors = re.search(r"%[yz]mm|vmov[au]ps\s.*%xmm|\bq\d+\b|\.4s", body) and "7predict" not in function
+        calls = sum(bool(own.search(line)) for line in lines) if vectors else 0
+        if hot or calls:
             spills = sum(bool(VECTOR_SPILL.search(line)) and "Spill" in line for line in lines)
             reloads = sum(bool(VECTOR_SPILL.search(line)) and "Reload" in line for line in lines)
-            found.append((function, block, len(lines), spills, reloads))
-
-    for line in text.splitlines():
-        match = LABEL.match(line)
-        if match:
-            close()
-            label = match.group(1)
-            if not label.startswith(".L"):
-                function = label
-            block, lines = label, []
-        elif line.startswith("\t") and not line.lstrip().startswith("."):
-            lines.append(line)
-    close()
+            found.append((function, name, len(lines), spills, reloads, calls))
     return found
 
 
@@ -129,19 +153,22 @@ def main():
             units.append((f"Generated_{spec.split('.')[0]}", sorted(glob.glob(os.path.join(out, "*.swift"))), []))
         for target in args.target or sorted(TARGETS):
             for name, sources, flags in units:
-                loops = hot_loops(assembly(sources, target, folder, name, flags), target)
+                loops = hot_loops(assembly(sources, target, folder, name, flags), target, name)
                 spills = sum(loop[3] for loop in loops)
                 reloads = sum(loop[4] for loop in loops)
-                status = "ok" if spills + reloads == 0 and loops else "FAIL"
+                calls = sum(loop[5] for loop in loops)
+                status = "ok" if spills + reloads + calls == 0 and loops else "FAIL"
                 if not loops:
                     status = "FAIL (no hot loop found: the check would prove nothing)"
-                print(f"{target:7} {name:22} {len(loops):3} hot loops, {spills:3} spills, {reloads:3} reloads  {status}")
+                print(f"{target:7} {name:22} {len(loops):3} hot loops, {spills:3} spills, {reloads:3} reloads, "
+                      f"{calls} calls  {status}")
                 names = demangle(sorted({loop[0] for loop in loops}))
-                for function, block, size, s, r in loops:
-                    if args.verbose or s + r:
-                        print(f"        {block:12} {size:4} instructions, {s} spills, {r} reloads  in {names[function][:100]}")
+                for function, block, size, s, r, c in loops:
+                    if args.verbose or s + r + c:
+                        print(f"        {block:12} {size:4} instructions, {s} spills, {r} reloads, {c} calls"
+                              f"  in {names[function][:100]}")
                 failures += status != "ok"
-    print(f"spill check: {failures} failed" if failures else "spill check: no spill in any hot loop")
+    print(f"spill check: {failures} failed" if failures else "spill check: no spill and no call in any hot loop")
     return 1 if failures else 0
 
 

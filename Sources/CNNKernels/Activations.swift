@@ -52,29 +52,30 @@ protocol VectorFunction {
     static func apply(_ x: Lanes) -> Lanes
 }
 
-/// `map` with a vector function given as a type, specialized and inlined for each; one function
-/// per activation, so that no loop keeps another's constants in its registers.
+/// Replaces each run of `Lanes.scalarCount` values by `Function` of it. Specialized for each
+/// activation and kept out of line, so that no loop keeps another's constants in its registers.
+/// `Function.apply` appears once: the last partial run goes through a zero-padded copy, by a call
+/// of this function. (With a second call of apply for it, the optimizer stopped inlining exp into
+/// gelu's loop; passed as a closure, apply stayed a call whose vector went in 128-bit pieces.)
 @inline(never)
 private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
-    map(values, count) { Function.apply($0) }
-}
-
-/// Replaces each run of `Lanes.scalarCount` values by `transform` of it, the last partial run
-/// through a zero-padded vector.
-@inline(__always)
-private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (Lanes) -> Lanes) {
     let raw = UnsafeMutableRawPointer(values)
+    let whole = count - count % Lanes.scalarCount
     var i = 0
-    while i + Lanes.scalarCount <= count {
+    while i < whole {
         let offset = i * MemoryLayout<Float>.stride
-        raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)), toByteOffset: offset, as: Lanes.self)
+        let x = raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+        raw.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
         i += Lanes.scalarCount
     }
-    guard i < count else { return }
-    var tail = Lanes()
-    for j in 0..<count - i { tail[j] = values[i + j] }
-    tail = transform(tail)
-    for j in 0..<count - i { values[i + j] = tail[j] }
+    guard whole < count else { return }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: Lanes.scalarCount) { buffer in
+        let tail = buffer.baseAddress!
+        tail.initialize(repeating: 0, count: Lanes.scalarCount)
+        tail.update(from: values + whole, count: count - whole)
+        map(tail, Lanes.scalarCount, Function.self)
+        (values + whole).update(from: tail, count: count - whole)
+    }
 }
 
 /// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
@@ -83,11 +84,12 @@ private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transfor
 private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
     var largest = row[0]
     for i in 1..<count { largest = max(largest, row[i]) }
-    map(row, count) { exp($0 - largest) }
+    for i in 0..<count { row[i] -= largest }
+    map(row, count, Exp.self)
     var sum: Float = 0
     for i in 0..<count { sum += row[i] }
     let scale = 1 / sum
-    map(row, count) { $0 * scale }
+    for i in 0..<count { row[i] *= scale }
 }
 
 private enum Relu: VectorFunction {
@@ -134,4 +136,8 @@ private enum Softsign: VectorFunction {
 
 private enum Swish: VectorFunction {
     @inline(__always) static func apply(_ x: Lanes) -> Lanes { x * sigmoid(x) }
+}
+
+private enum Exp: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { exp(x) }
 }

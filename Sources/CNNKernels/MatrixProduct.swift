@@ -68,17 +68,13 @@ func multiply<Source: RowSource>(
                     let row = blockStart + index * tileRows
                     let c = output + row * columns + panel * panelWidth
                     let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
-                    switch (panelWidth > 16 && live > 16, a.packed) {
-                    case (true, false):
-                        wideTile(
-                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
-                            stage)
-                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
-                    case (false, false):
-                        narrowTile(
-                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
-                            stage)
-                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
+                    // A packed tile is one run of the whole depth. One call of each tile, not one per
+                    // kind of rows: every call is a copy of the tile's code to compile.
+                    let (segments, length, gap) = a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
+                    if panelWidth > 16 && live > 16 {
+                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                    } else {
+                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
                     }
                 }
             }

@@ -292,29 +292,30 @@ private protocol VectorFunction {
     static func apply(_ x: Lanes) -> Lanes
 }
 
-/// `map` with a vector function given as a type, specialized and inlined for each; one function
-/// per activation, so that no loop keeps another's constants in its registers.
+/// Replaces each run of `Lanes.scalarCount` values by `Function` of it. Specialized for each
+/// activation and kept out of line, so that no loop keeps another's constants in its registers.
+/// `Function.apply` appears once: the last partial run goes through a zero-padded copy, by a call
+/// of this function. (With a second call of apply for it, the optimizer stopped inlining exp into
+/// gelu's loop; passed as a closure, apply stayed a call whose vector went in 128-bit pieces.)
 @inline(never)
 private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
-    map(values, count) { Function.apply($0) }
-}
-
-/// Replaces each run of `Lanes.scalarCount` values by `transform` of it, the last partial run
-/// through a zero-padded vector.
-@inline(__always)
-private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transform: (Lanes) -> Lanes) {
     let raw = UnsafeMutableRawPointer(values)
+    let whole = count - count % Lanes.scalarCount
     var i = 0
-    while i + Lanes.scalarCount <= count {
+    while i < whole {
         let offset = i * MemoryLayout<Float>.stride
-        raw.storeBytes(of: transform(raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)), toByteOffset: offset, as: Lanes.self)
+        let x = raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+        raw.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
         i += Lanes.scalarCount
     }
-    guard i < count else { return }
-    var tail = Lanes()
-    for j in 0..<count - i { tail[j] = values[i + j] }
-    tail = transform(tail)
-    for j in 0..<count - i { values[i + j] = tail[j] }
+    guard whole < count else { return }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: Lanes.scalarCount) { buffer in
+        let tail = buffer.baseAddress!
+        tail.initialize(repeating: 0, count: Lanes.scalarCount)
+        tail.update(from: values + whole, count: count - whole)
+        map(tail, Lanes.scalarCount, Function.self)
+        (values + whole).update(from: tail, count: count - whole)
+    }
 }
 
 /// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
@@ -323,11 +324,12 @@ private func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ transfor
 private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
     var largest = row[0]
     for i in 1..<count { largest = max(largest, row[i]) }
-    map(row, count) { exp($0 - largest) }
+    for i in 0..<count { row[i] -= largest }
+    map(row, count, Exp.self)
     var sum: Float = 0
     for i in 0..<count { sum += row[i] }
     let scale = 1 / sum
-    map(row, count) { $0 * scale }
+    for i in 0..<count { row[i] *= scale }
 }
 
 private enum Relu: VectorFunction {
@@ -374,6 +376,10 @@ private enum Softsign: VectorFunction {
 
 private enum Swish: VectorFunction {
     @inline(__always) static func apply(_ x: Lanes) -> Lanes { x * sigmoid(x) }
+}
+
+private enum Exp: VectorFunction {
+    @inline(__always) static func apply(_ x: Lanes) -> Lanes { exp(x) }
 }
 
 // MARK: Layers
@@ -641,17 +647,13 @@ private func multiply<Source: RowSource>(
                     let row = blockStart + index * tileRows
                     let c = output + row * columns + panel * panelWidth
                     let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
-                    switch (panelWidth > 16 && live > 16, a.packed) {
-                    case (true, false):
-                        wideTile(
-                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
-                            stage)
-                    case (true, true): wideTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
-                    case (false, false):
-                        narrowTile(
-                            a, source.segments, source.length, source.gap, b, c, columns, count, live, panelBias, clamp,
-                            stage)
-                    case (false, true): narrowTile(a, 1, depth, 0, b, c, columns, count, live, panelBias, clamp, stage)
+                    // A packed tile is one run of the whole depth. One call of each tile, not one per
+                    // kind of rows: every call is a copy of the tile's code to compile.
+                    let (segments, length, gap) = a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
+                    if panelWidth > 16 && live > 16 {
+                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                    } else {
+                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
                     }
                 }
             }
@@ -943,18 +945,26 @@ private func tanh(_ x: Lanes) -> Lanes {
     return magnitude.replacing(with: -magnitude, where: x .< 0)
 }
 
-/// erf x, Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
+/// erf x as a rational function, x · P(x²) / Q(x²) on [−4, 4] (beyond, erf is ±1 in float), the
+/// minimax fit Eigen and XLA use: no exp, so gelu's loop stays small enough for the optimizer to
+/// inline all of it.
 @inline(__always)
 private func erf(_ x: Lanes) -> Lanes {
-    let a = abs(x)
-    let t = 1 / (1 + 0.3275911 * a)
-    var p = Lanes(repeating: 1.061405429)
-    p = p * t - 1.453152027
-    p = p * t + 1.421413741
-    p = p * t - 0.284496736
-    p = p * t + 0.254829592
-    let y = 1 - p * t * exp(-a * a)
-    return y.replacing(with: -y, where: x .< 0)
+    let x = clamp(x, -4, 4)
+    let x2 = x * x
+    var p = Lanes(repeating: -2.72614225801306e-10)
+    p = p * x2 + 2.77068142495902e-08
+    p = p * x2 - 2.10102402082508e-06
+    p = p * x2 - 5.69250639462346e-05
+    p = p * x2 - 7.34990630326855e-04
+    p = p * x2 - 2.95459980854025e-03
+    p = p * x2 - 1.60960333262415e-02
+    var q = Lanes(repeating: -1.45660718464996e-05)
+    q = q * x2 - 2.13374055278905e-04
+    q = q * x2 - 1.68282697438203e-03
+    q = q * x2 - 7.37332916720468e-03
+    q = q * x2 - 1.42647390514189e-02
+    return x * p / q
 }
 
 @inline(__always)
@@ -1010,16 +1020,21 @@ private enum Clamp: Sendable {
     case none, relu, relu6, leakyRelu
 }
 
-/// Bias, then the clamp, on sixteen outputs.
+/// Bias, then the clamp, on sixteen outputs. Every clamp is one formula, negative values scaled
+/// by a slope and the rest capped: no branch, and a quarter of the code four formulas would be in
+/// each of a tile's six or twelve stores.
 @inline(__always)
 private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
     let value = value + load(bias)
-    switch clamp {
-    case .none: return value
-    case .relu: return value.replacing(with: 0, where: value .< 0)
-    case .relu6: return value.replacing(with: 0, where: value .< 0).replacing(with: 6, where: value .> 6)
-    case .leakyRelu: return value.replacing(with: value * 0.2, where: value .< 0)
-    }
+    let (slope, high): (Float, Float) =
+        switch clamp {
+        case .none: (1, .infinity)
+        case .relu: (0, .infinity)
+        case .relu6: (0, 6)
+        case .leakyRelu: (0.2, .infinity)
+        }
+    let scaled = value.replacing(with: value * slope, where: value .< 0)
+    return scaled.replacing(with: high, where: scaled .> high)
 }
 
 // MARK: Weights
