@@ -26,6 +26,11 @@ import TestSupport
         Case(size: (13, 13, 16), filters: 32, kernel: (1, 1), batch: 5),
         Case(size: (6, 6, 40), filters: 17, kernel: (5, 5), padding: "same", batch: 2),
         Case(size: (4, 4, 1), filters: 1, kernel: (4, 4), strides: (2, 2), padding: "same", batch: 1),
+        // Deep products: long runs per kernel row, in place and packed, and 1,100 channels in one
+        // run; a tile's sums stay in registers across all of them.
+        Case(size: (7, 6, 70), filters: 37, kernel: (3, 3), padding: "same", batch: 2),
+        Case(size: (5, 5, 200), filters: 40, kernel: (3, 3), batch: 2),
+        Case(size: (3, 4, 1100), filters: 20, kernel: (1, 1), batch: 3),
     ]
 
     @Test(arguments: cases)

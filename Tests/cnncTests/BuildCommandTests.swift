@@ -155,4 +155,25 @@ import TestSupport
         #expect(build.stderr.hasPrefix("\(wrong): error: "))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
+
+    /// Large weights compiled in: the build says what they cost the compiler; small ones say nothing.
+    @Test func embeddingLargeWeightsSaysWhatItCosts() throws {
+        let folder = try Paths.temporaryDirectory()
+        let spec = folder.appendingPathComponent("wide.yaml")
+        try Data("name: Wide\ninput: {shape: [2048]}\nlayers:\n  - {type: dense, name: d, units: 2048}\n".utf8).write(to: spec)
+        let weights = folder.appendingPathComponent("wide.safetensors").path
+        try SafeTensors.write(
+            ["d.kernel": Tensor(zeros: [2048, 2048]), "d.bias": Tensor(zeros: [2048])], to: weights)
+        let build = try Run(["build", spec.path, "-o", folder.appendingPathComponent("out").path, "--embed-weights", weights])
+        #expect(build.status == 0)
+        #expect(build.stderr.hasPrefix("note: Wide.swift holds 17 MB of weights; swiftc -O takes about 2 s"))
+        #expect(build.stderr.contains("Wide(weightsAt: "))
+
+        let small = try Self.references(["tiny_chain"])[0]
+        let quiet = try Run([
+            "build", small.spec, "-o", folder.appendingPathComponent("small").path, "--embed-weights",
+            small.refs.appendingPathComponent("weights.safetensors").path,
+        ])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty)
+    }
 }
