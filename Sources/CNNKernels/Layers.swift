@@ -39,53 +39,6 @@ package func dense(
         bias: bias, clamp: clamp, output: output, scratch: scratch)
 }
 
-/// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
-/// channels at a time.
-@inline(never)
-package func depthwise(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
-    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp
-) {
-    let outputChannels = channels * multiplier
-    for n in 0..<batch {
-        let image = input + n * height * width * channels
-        for y in 0..<outputHeight {
-            for x in 0..<outputWidth {
-                let row = output + ((n * outputHeight + y) * outputWidth + x) * outputChannels
-                var c = 0
-                while c < outputChannels {
-                    let lanes = min(16, outputChannels - c)
-                    var sums = Vector()
-                    for ky in 0..<kernel.0 {
-                        let iy = y * strides.0 - padding.top + ky * dilation.0
-                        guard iy >= 0 && iy < height else { continue }
-                        for kx in 0..<kernel.1 {
-                            let ix = x * strides.1 - padding.left + kx * dilation.1
-                            guard ix >= 0 && ix < width else { continue }
-                            let source = image + (iy * width + ix) * channels
-                            let taps = weights + (ky * kernel.1 + kx) * outputChannels + c
-                            if multiplier == 1 && lanes == 16 {
-                                multiplyAdd(&sums, load(source + c), load(taps))
-                            } else {
-                                for j in 0..<lanes { sums[j] += source[(c + j) / multiplier] * taps[j] }
-                            }
-                        }
-                    }
-                    let result = finish(sums, bias + c, clamp)
-                    if lanes == 16 {
-                        store(result, row + c)
-                    } else {
-                        for j in 0..<lanes { row[c + j] = result[j] }
-                    }
-                    c += 16
-                }
-            }
-        }
-    }
-}
-
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
 /// average divides by the cells inside.
 @inline(never)

@@ -89,11 +89,14 @@ import TestSupport
 }
 
 /// Depthwise convolution against its definition: a full vector of channels plus a tail, with and
-/// without a depth multiplier.
+/// without a depth multiplier; and whole vectors of channels, which take the 3×3 kernel's own path.
 @Suite struct DepthwiseReferenceTests {
-    @Test(arguments: [(1, 1, "same"), (3, 2, "same"), (1, 2, "valid"), (2, 1, "valid")])
-    func depthwiseMatchesDefinition(multiplier: Int, stride: Int, padding: String) throws {
-        let (h, w, channels, k) = (7, 6, 20, 3)
+    @Test(arguments: [
+        (1, 1, "same", 20), (3, 2, "same", 20), (1, 2, "valid", 20), (2, 1, "valid", 20),
+        (1, 1, "same", 32), (1, 2, "same", 32), (1, 2, "valid", 48), (1, 3, "same", 16),
+    ])
+    func depthwiseMatchesDefinition(multiplier: Int, stride: Int, padding: String, channels: Int) throws {
+        let (h, w, k) = (7, 6, 3)
         let input = Tensor(shape: [2, h, w, channels], scalars: randomScalars(2 * h * w * channels, seed: 4))
         let kernel = Tensor(shape: [k, k, channels, multiplier], scalars: randomScalars(k * k * channels * multiplier, seed: 5))
         let bias = Tensor(shape: [channels * multiplier], scalars: randomScalars(channels * multiplier, seed: 6))

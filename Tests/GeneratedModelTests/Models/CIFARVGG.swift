@@ -428,6 +428,133 @@ private enum Exp: VectorFunction {
     @inline(__always) static func apply(_ x: Lanes) -> Lanes { exp(x) }
 }
 
+// MARK: Depthwise convolution
+
+/// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
+/// channels at a time. A 3×3 window with one output per channel, the common case, has a kernel of
+/// its own.
+@inline(never)
+private func depthwise(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
+    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp
+) {
+    if multiplier == 1 && kernel == (3, 3) && dilation == (1, 1) && channels % Lanes.scalarCount == 0 {
+        depthwise3x3(
+            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
+            outputWidth: outputWidth, strides: strides, padding: padding, weights: weights, bias: bias, clamp: clamp)
+        return
+    }
+    let outputChannels = channels * multiplier
+    for n in 0..<batch {
+        let image = input + n * height * width * channels
+        for y in 0..<outputHeight {
+            for x in 0..<outputWidth {
+                let row = output + ((n * outputHeight + y) * outputWidth + x) * outputChannels
+                var c = 0
+                while c < outputChannels {
+                    let lanes = min(16, outputChannels - c)
+                    var sums = Vector()
+                    for ky in 0..<kernel.0 {
+                        let iy = y * strides.0 - padding.top + ky * dilation.0
+                        guard iy >= 0 && iy < height else { continue }
+                        for kx in 0..<kernel.1 {
+                            let ix = x * strides.1 - padding.left + kx * dilation.1
+                            guard ix >= 0 && ix < width else { continue }
+                            let source = image + (iy * width + ix) * channels
+                            let taps = weights + (ky * kernel.1 + kx) * outputChannels + c
+                            if multiplier == 1 && lanes == 16 {
+                                multiplyAdd(&sums, load(source + c), load(taps))
+                            } else {
+                                for j in 0..<lanes { sums[j] += source[(c + j) / multiplier] * taps[j] }
+                            }
+                        }
+                    }
+                    let result = finish(sums, bias + c, clamp)
+                    if lanes == 16 {
+                        store(result, row + c)
+                    } else {
+                        for j in 0..<lanes { row[c + j] = result[j] }
+                    }
+                    c += 16
+                }
+            }
+        }
+    }
+}
+
+/// `depthwise_conv2d` with a 3×3 window, one output per channel: for each output row and run of
+/// `Lanes.scalarCount` channels, the nine taps and the bias stay in registers while the row is
+/// swept, and a pixel whose window lies inside the image takes nine loads and nine multiply-adds.
+@inline(never)
+private func depthwise3x3(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
+    strides: (Int, Int), padding: (top: Int, left: Int), weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    clamp: Clamp
+) {
+    @inline(__always) func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+    @inline(__always) func add(_ sum: inout Lanes, _ x: Lanes, _ y: Lanes) {
+        #if CNNC_FMA || arch(arm64)
+            sum.addProduct(x, y)
+        #else
+            sum += x * y
+        #endif
+    }
+    let (slope, high): (Float, Float) =
+        switch clamp {
+        case .none: (1, .infinity)
+        case .relu: (0, .infinity)
+        case .relu6: (0, 6)
+        case .leakyRelu: (0.2, .infinity)
+        }
+    let (row, column) = (width * channels, channels)
+    for n in 0..<batch {
+        let image = input + n * height * row
+        for y in 0..<outputHeight {
+            let top = y * strides.0 - padding.top
+            let target = output + (n * outputHeight + y) * outputWidth * channels
+            for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+                let w = weights + c
+                let (t00, t01, t02) = (lanes(w), lanes(w + channels), lanes(w + 2 * channels))
+                let (t10, t11, t12) = (lanes(w + 3 * channels), lanes(w + 4 * channels), lanes(w + 5 * channels))
+                let (t20, t21, t22) = (lanes(w + 6 * channels), lanes(w + 7 * channels), lanes(w + 8 * channels))
+                let b = lanes(bias + c)
+                for x in 0..<outputWidth {
+                    let left = x * strides.1 - padding.left
+                    var sum = b
+                    if top >= 0 && top + 2 < height && left >= 0 && left + 2 < width {
+                        let p = image + top * row + left * column + c
+                        add(&sum, lanes(p), t00)
+                        add(&sum, lanes(p + column), t01)
+                        add(&sum, lanes(p + 2 * column), t02)
+                        add(&sum, lanes(p + row), t10)
+                        add(&sum, lanes(p + row + column), t11)
+                        add(&sum, lanes(p + row + 2 * column), t12)
+                        add(&sum, lanes(p + 2 * row), t20)
+                        add(&sum, lanes(p + 2 * row + column), t21)
+                        add(&sum, lanes(p + 2 * row + 2 * column), t22)
+                    } else {
+                        // The border: the taps of cells inside the image, read again from memory.
+                        for ky in 0..<3 where top + ky >= 0 && top + ky < height {
+                            for kx in 0..<3 where left + kx >= 0 && left + kx < width {
+                                let p = image + (top + ky) * row + (left + kx) * column + c
+                                add(&sum, lanes(p), lanes(w + (ky * 3 + kx) * channels))
+                            }
+                        }
+                    }
+                    let scaled = sum.replacing(with: sum * slope, where: sum .< 0)
+                    let value = scaled.replacing(with: high, where: scaled .> high)
+                    UnsafeMutableRawPointer(target + x * channels + c).storeBytes(of: value, as: Lanes.self)
+                }
+            }
+        }
+    }
+}
+
 // MARK: Layers
 
 /// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
@@ -465,53 +592,6 @@ private func dense(
     multiply(
         rows: batch, depth: inputs, columns: units, source: MatrixRows(start: input, depth: inputs), weights: weights,
         bias: bias, clamp: clamp, output: output, scratch: scratch)
-}
-
-/// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
-/// channels at a time.
-@inline(never)
-private func depthwise(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
-    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp
-) {
-    let outputChannels = channels * multiplier
-    for n in 0..<batch {
-        let image = input + n * height * width * channels
-        for y in 0..<outputHeight {
-            for x in 0..<outputWidth {
-                let row = output + ((n * outputHeight + y) * outputWidth + x) * outputChannels
-                var c = 0
-                while c < outputChannels {
-                    let lanes = min(16, outputChannels - c)
-                    var sums = Vector()
-                    for ky in 0..<kernel.0 {
-                        let iy = y * strides.0 - padding.top + ky * dilation.0
-                        guard iy >= 0 && iy < height else { continue }
-                        for kx in 0..<kernel.1 {
-                            let ix = x * strides.1 - padding.left + kx * dilation.1
-                            guard ix >= 0 && ix < width else { continue }
-                            let source = image + (iy * width + ix) * channels
-                            let taps = weights + (ky * kernel.1 + kx) * outputChannels + c
-                            if multiplier == 1 && lanes == 16 {
-                                multiplyAdd(&sums, load(source + c), load(taps))
-                            } else {
-                                for j in 0..<lanes { sums[j] += source[(c + j) / multiplier] * taps[j] }
-                            }
-                        }
-                    }
-                    let result = finish(sums, bias + c, clamp)
-                    if lanes == 16 {
-                        store(result, row + c)
-                    } else {
-                        for j in 0..<lanes { row[c + j] = result[j] }
-                    }
-                    c += 16
-                }
-            }
-        }
-    }
 }
 
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
