@@ -133,3 +133,40 @@ import TestSupport
         #expect(tensorMismatch(output, expected) == nil)
     }
 }
+
+/// Pooling against its definition: whole vectors of channels and a tail, max and average, windows
+/// cut by `same` padding (an average divides by the cells inside).
+@Suite struct PoolReferenceTests {
+    @Test(arguments: [
+        ("max_pool2d", 2, 2, "valid", 16), ("avg_pool2d", 3, 2, "same", 16), ("max_pool2d", 3, 3, "same", 20),
+        ("avg_pool2d", 2, 1, "valid", 24), ("max_pool2d", 3, 1, "same", 8),
+    ])
+    func poolMatchesDefinition(type: String, size: Int, stride: Int, padding: String, channels: Int) throws {
+        let (h, w) = (7, 6)
+        let input = Tensor(shape: [2, h, w, channels], scalars: randomScalars(2 * h * w * channels, seed: 7))
+        let output = try run(
+            input: input, "  - {type: \(type), pool_size: \(size), strides: \(stride), padding: \(padding)}\n")
+        let same = padding == "same"
+        let (oh, ow) = same ? ((h + stride - 1) / stride, (w + stride - 1) / stride) : ((h - size) / stride + 1, (w - size) / stride + 1)
+        let top = same ? max((oh - 1) * stride + size - h, 0) / 2 : 0
+        let left = same ? max((ow - 1) * stride + size - w, 0) / 2 : 0
+        var expected = Tensor(zeros: [2, oh, ow, channels])
+        for n in 0..<2 {
+            for y in 0..<oh {
+                for x in 0..<ow {
+                    for c in 0..<channels {
+                        var cells: [Float] = []
+                        for iy in y * stride - top..<y * stride - top + size where iy >= 0 && iy < h {
+                            for ix in x * stride - left..<x * stride - left + size where ix >= 0 && ix < w {
+                                cells.append(input.scalars[((n * h + iy) * w + ix) * channels + c])
+                            }
+                        }
+                        expected.scalars[((n * oh + y) * ow + x) * channels + c] =
+                            type == "max_pool2d" ? cells.max()! : cells.reduce(0, +) / Float(cells.count)
+                    }
+                }
+            }
+        }
+        #expect(tensorMismatch(output, expected) == nil)
+    }
+}

@@ -523,6 +523,10 @@ private func pool(
                 let left = max(x * strides.1 - padding.left, 0)
                 let right = min(x * strides.1 - padding.left + window.1, width)
                 let row = output + ((n * outputHeight + y) * outputWidth + x) * channels
+                if channels % Lanes.scalarCount == 0 {
+                    poolPixel(image, row, average: average, width: width, channels: channels, top..<bottom, left..<right)
+                    continue
+                }
                 row.update(from: image + (top * width + left) * channels, count: channels)
                 for iy in top..<bottom {
                     for ix in left..<right where iy != top || ix != left {
@@ -540,6 +544,27 @@ private func pool(
                 }
             }
         }
+    }
+}
+
+/// One output pixel of `pool` over the window `rows` × `columns`, a vector of channels at a time.
+@inline(__always)
+private func poolPixel(
+    _ image: UnsafePointer<Float>, _ row: UnsafeMutablePointer<Float>, average: Bool, width: Int, channels: Int,
+    _ rows: Range<Int>, _ columns: Range<Int>
+) {
+    let scale = 1 / Float(rows.count * columns.count)
+    for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+        let corner = image + (rows.lowerBound * width + columns.lowerBound) * channels + c
+        var value = UnsafeRawPointer(corner).loadUnaligned(as: Lanes.self)
+        for iy in rows {
+            for ix in columns where iy != rows.lowerBound || ix != columns.lowerBound {
+                let cell = UnsafeRawPointer(image + (iy * width + ix) * channels + c).loadUnaligned(as: Lanes.self)
+                value = average ? value + cell : value.replacing(with: cell, where: cell .> value)
+            }
+        }
+        if average { value *= scale }
+        UnsafeMutableRawPointer(row + c).storeBytes(of: value, as: Lanes.self)
     }
 }
 
