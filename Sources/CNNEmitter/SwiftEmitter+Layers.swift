@@ -82,8 +82,32 @@ extension SwiftEmitter {
                 out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
                 out.line("outputHeight: \(output.height), outputWidth: \(output.width), top: \(padding.top), left: \(padding.left))")
             }
-        case .batchNorm:
+        case .batchNorm, .rescaling, .normalization:
             out.line("scaleShift(n * \(count), \(source), \(target), channels: \(input.channels), scale: w + \(regions!.kernel), shift: w + \(regions!.bias))")
+        case .cropping2D(let crop):
+            out.line("crop(")
+            out.indented { out in
+                out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
+                out.line("outputHeight: \(output.height), outputWidth: \(output.width), top: \(crop.top), left: \(crop.left))")
+            }
+        case .upSampling2D(let op):
+            switch op.interpolation {
+            case .nearest:
+                out.line(
+                    "upsampleNearest(n, \(source), \(target), height: \(input.height), width: \(input.width), "
+                        + "channels: \(input.channels), factors: \(pair(op.size)))")
+            case .bilinear:
+                out.line("upsampleBilinear(")
+                out.indented { out in
+                    out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
+                    out.line("outputHeight: \(output.height), outputWidth: \(output.width))")
+                }
+            }
+        case .relu(let op):
+            let maxValue = op.maxValue.map { "\(Float($0))" } ?? ".infinity"
+            out.line(
+                "clippedRelu(n * \(count), \(source), \(target), maxValue: \(maxValue), slope: \(Float(op.negativeSlope)), "
+                    + "threshold: \(Float(op.threshold)))")
         case .dense(let op):
             out.line("dense(")
             out.indented { out in
@@ -93,12 +117,10 @@ extension SwiftEmitter {
         case .activation(let activation):
             out.line("\(target).update(from: \(source), count: n * \(count))")
             out.line("activate(.\(KernelActivation.pass(activation)), \(target), count: n * \(count), channels: \(output.channels))")
-        case .flatten, .dropout:
+        case .flatten, .dropout, .reshape:
             break
-        case .add:
-            let inputs = node.inputs.map(value)
-            out.line("add(n * \(count), \(inputs[0]), \(inputs[1]), \(target))")
-            for extra in inputs.dropFirst(2) { out.line("accumulate(n * \(count), \(extra), \(target))") }
+        case .add, .merge:
+            merge(&out, node, target: target, count: count)
         case .concatenate:
             let pixels = output.rank == 3 ? output.height * output.width : 1
             var offset = 0
@@ -111,6 +133,37 @@ extension SwiftEmitter {
         }
         if let after, fusion.runs(node, at: index) {
             out.line("activate(.\(after), \(target), count: n * \(count), channels: \(output.channels))")
+        }
+    }
+
+    /// `add` and the element-wise merges: the plain sum for an `add` of equal shapes, otherwise
+    /// `combine` input by input, broadcasting size-1 axes; `average` scales the sum.
+    private func merge(_ out: inout CodeWriter, _ node: GraphNode, target: String, count: Int) {
+        let inputs = node.inputs.map(value)
+        let shapes = node.inputs.map { graph.shape(of: $0) }
+        if node.operation == .add && shapes.allSatisfy({ $0 == node.outputShape }) {
+            out.line("add(n * \(count), \(inputs[0]), \(inputs[1]), \(target))")
+            for extra in inputs.dropFirst(2) { out.line("accumulate(n * \(count), \(extra), \(target))") }
+            return
+        }
+        func spatial(_ shape: TensorShape) -> String {
+            shape.rank == 3 ? "(\(shape.height), \(shape.width), \(shape.channels))" : "(1, 1, \(shape.channels))"
+        }
+        let combination: String
+        switch node.operation {
+        case .merge(.multiply): combination = "multiply"
+        case .merge(.subtract): combination = "subtract"
+        case .merge(.maximum): combination = "maximum"
+        case .merge(.minimum): combination = "minimum"
+        default: combination = "add"
+        }
+        let output = spatial(node.outputShape)
+        out.line("combine(.\(combination), n, \(inputs[0]), \(spatial(shapes[0])), \(inputs[1]), \(spatial(shapes[1])), \(target), \(output))")
+        for index in 2..<inputs.count {
+            out.line("combine(.\(combination), n, \(target), \(output), \(inputs[index]), \(spatial(shapes[index])), \(target), \(output))")
+        }
+        if case .merge(.average) = node.operation {
+            out.line("scale(n * \(count), \(target), by: \(1 / Float(inputs.count)))")
         }
     }
 

@@ -99,8 +99,18 @@ extension SwiftEmitter {
             }
             out.line("(w + \(regions.kernel)).update(from: \(node.name)Norm.scale, count: \(input.channels))")
             out.line("(w + \(regions.bias)).update(from: \(node.name)Norm.shift, count: \(input.channels))")
+        case .rescaling(let op):
+            out.line("(w + \(regions.kernel)).update(repeating: \(Float(op.scale)), count: \(input.channels))")
+            out.line("(w + \(regions.bias)).update(repeating: \(Float(op.offset)), count: \(input.channels))")
+        case .normalization(let op):
+            let values =
+                op.inlineValues(channels: input.channels).map { ("\($0.mean)", "\($0.variance)") }
+                ?? (tensor(node, "mean"), tensor(node, "variance"))
+            out.line("let \(node.name)Norm = normalizationScaleShift(mean: \(values.0), variance: \(values.1))")
+            out.line("(w + \(regions.kernel)).update(from: \(node.name)Norm.scale, count: \(input.channels))")
+            out.line("(w + \(regions.bias)).update(from: \(node.name)Norm.shift, count: \(input.channels))")
         case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .flatten, .activation,
-            .dropout, .add, .concatenate:
+            .dropout, .add, .concatenate, .relu, .reshape, .cropping2D, .upSampling2D, .merge:
             break
         }
     }

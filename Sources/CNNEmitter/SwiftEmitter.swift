@@ -115,7 +115,8 @@ public struct SwiftEmitter {
             case .conv2d(let op): depth = max(depth, op.window.kernel.height * op.window.kernel.width * input.channels)
             case .dense: depth = max(depth, input.channels)
             case .depthwiseConv2D, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D,
-                .batchNorm, .flatten, .activation, .dropout, .add, .concatenate:
+                .batchNorm, .flatten, .activation, .dropout, .add, .concatenate, .relu, .rescaling, .normalization,
+                .reshape, .cropping2D, .upSampling2D, .merge:
                 break
             }
         }

@@ -4,7 +4,7 @@ import CNNGraph
 /// kernels in panels of 32 columns, biases padded to whole panels, all starts 64-byte aligned.
 /// The offsets are constants in the generated source.
 struct WeightLayout {
-    /// A layer's regions: the kernel (or a batch norm's scale) and the bias (or its shift).
+    /// A layer's regions: the kernel (or a per-channel scale) and the bias (or shift).
     struct Regions {
         var kernel: Int
         var bias: Int
@@ -25,10 +25,10 @@ struct WeightLayout {
                 place(index, kernel: op.window.kernel.height * op.window.kernel.width * channels, bias: channels)
             case .dense(let op):
                 place(index, kernel: WeightLayout.panels(op.units) * 32 * input.channels, bias: op.units)
-            case .batchNorm:
+            case .batchNorm, .rescaling, .normalization:
                 place(index, kernel: input.channels, bias: input.channels)
             case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .flatten, .activation,
-                .dropout, .add, .concatenate:
+                .dropout, .add, .concatenate, .relu, .reshape, .cropping2D, .upSampling2D, .merge:
                 break
             }
         }

@@ -23,7 +23,7 @@ public struct GraphNode: Sendable {
     public var activationLocation: SourceLocation?
 
     /// Parameter count, all weights.
-    public var parameterCount: Int { weights.reduce(0) { $0 + $1.elementCount } }
+    public var parameterCount: Int { weights.reduce(0) { $0 + $1.elementCount } + operation.uncountedParameters }
 }
 
 /// A validated model: every name resolved, every shape inferred, in spec order.

@@ -162,6 +162,10 @@ public struct GraphBuilder {
 
     private mutating func checkInputCount(_ inputs: [ValueID], layer: LayerSpec, kind: OperationKind, name: String) -> Bool {
         let location = layer.inputs?.location ?? layer.location
+        if kind == .subtract && inputs.count != 2 {
+            diagnostics.append(.subtractArity(layer: name, count: inputs.count, at: location))
+            return false
+        }
         if kind.isMerge && inputs.count < 2 {
             diagnostics.append(.tooFewInputs(layer: name, type: kind.rawValue, count: inputs.count, at: location))
             return false

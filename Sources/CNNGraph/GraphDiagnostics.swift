@@ -11,6 +11,7 @@ extension DiagnosticCode {
     public static let negativePadding = DiagnosticCode(rawValue: "negative-padding")
     public static let redundantActivation = DiagnosticCode(rawValue: "redundant-activation")
     public static let shapeMismatch = DiagnosticCode(rawValue: "shape-mismatch")
+    public static let shapeShrink = DiagnosticCode(rawValue: "shape-shrink")
     public static let softmaxNotLast = DiagnosticCode(rawValue: "softmax-not-last")
     public static let stridedDilation = DiagnosticCode(rawValue: "strided-dilation")
     public static let tooFewInputs = DiagnosticCode(rawValue: "too-few-inputs")
@@ -21,10 +22,32 @@ extension DiagnosticCode {
     public static let unknownType = DiagnosticCode(rawValue: "unknown-type")
     public static let unknownValue = DiagnosticCode(rawValue: "unknown-value")
     public static let unusedOutput = DiagnosticCode(rawValue: "unused-output")
+    public static let wrongArity = DiagnosticCode(rawValue: "wrong-arity")
     public static let wrongRank = DiagnosticCode(rawValue: "wrong-rank")
 }
 
 extension Diagnostic {
+    static func badTargetRank(_ rank: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(
+            .error, .wrongRank, "'target_shape' has \(rank) sizes; a reshape makes [n] or [height, width, channels]",
+            at: location)
+    }
+
+    static func badTargetSize(_ size: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, .nonPositive, "'target_shape' has \(size); sizes must be positive, or one -1 for what is left", at: location)
+    }
+
+    static func croppingTooLarge(_ crop: Padding2D, input: TensorShape, layer: String, at location: SourceLocation) -> Diagnostic {
+        let rows = crop.top + crop.bottom >= input.height
+        let (cut, axis, size) =
+            rows
+            ? (crop.top &+ crop.bottom, "rows", input.height) : (crop.left &+ crop.right, "columns", input.width)
+        return Diagnostic(
+            .error, .shapeShrink,
+            "cropping \(cut) of \(size) \(axis) of the \(input) input leaves nothing of layer '\(layer)'s output",
+            at: location)
+    }
+
     static func dropoutLast(layer: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.warning, .dropoutLast, "dropout '\(layer)' is the last layer; at inference it does nothing", at: location)
     }
@@ -54,6 +77,13 @@ extension Diagnostic {
         Diagnostic(.error, .shapeMismatch, "\(operation) '\(layer)' cannot join inputs \(detail)", at: location)
     }
 
+    static func normalizationLength(key: String, count: Int, channels: Int, layer: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(
+            .error, .shapeMismatch,
+            "'\(key)' of layer '\(layer)' has \(count) values for a \(channels)-channel input", at: location)
+            .noting("give one value per channel, or one number for all of them")
+    }
+
     static func numberOutOfRange(key: String, value: Double, expected: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, .badValue, "'\(key)' is \(SpecValue.format(value)); it must be \(expected)", at: location)
     }
@@ -62,6 +92,13 @@ extension Diagnostic {
         minimum > 0
             ? Diagnostic(.error, .nonPositive, "'\(key)' is \(value); it must be positive", at: location)
             : Diagnostic(.error, .negativePadding, "'\(key)' is \(value); padding cannot be negative", at: location)
+    }
+
+    static func reshapeSize(count: Int, input: TensorShape, target: [Int], layer: String, at location: SourceLocation) -> Diagnostic {
+        let size = TensorShape.product(target.filter { $0 != -1 }).map { target.contains(-1) ? "a multiple of \($0)" : "\($0)" } ?? "too many"
+        return Diagnostic(
+            .error, .shapeMismatch,
+            "reshape '\(layer)' cannot make \(target) (\(size) values) of the \(input) input (\(count) values)", at: location)
     }
 
     static func redundantActivation(_ second: Activation, after first: Activation, producer: String, at location: SourceLocation) -> Diagnostic {
@@ -78,6 +115,11 @@ extension Diagnostic {
     static func tooFewInputs(layer: String, type: String, count: Int, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, .tooFewInputs, "\(type) '\(layer)' needs at least 2 inputs, found \(count)", at: location)
             .noting("list them, e.g. 'inputs: [branch_a, branch_b]'")
+    }
+
+    static func subtractArity(layer: String, count: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, .wrongArity, "subtract '\(layer)' takes exactly two inputs, found \(count)", at: location)
+            .noting("subtract computes first − second; chain two layers for more")
     }
 
     static func tooLarge(layer: String, what: String, at location: SourceLocation) -> Diagnostic {
@@ -127,6 +169,11 @@ extension Diagnostic {
             return diagnostic.noting("for an activation layer, write 'type: activation' and 'activation: \(type.lowercased())'")
         }
         return diagnostic.noting("layer types: \(OperationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+
+    static func unpairedNormalization(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, .missingKey, "normalization needs both 'mean' and 'variance', or neither", at: location)
+            .noting("without them, the weights file holds '<name>.mean' and '<name>.variance'")
     }
 
     static func unknownValue(key: String, value: String, allowed: [String], at location: SourceLocation) -> Diagnostic {

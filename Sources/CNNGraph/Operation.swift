@@ -7,8 +7,8 @@ public enum Operation: Hashable, Sendable {
     case depthwiseConv2D(DepthwiseConv2D)
     case maxPool2D(Pool2D)
     case avgPool2D(Pool2D)
-    case globalAvgPool2D
-    case globalMaxPool2D
+    case globalAvgPool2D(keepdims: Bool)
+    case globalMaxPool2D(keepdims: Bool)
     case zeroPadding2D(Padding2D)
     case batchNorm(BatchNorm)
     case flatten
@@ -17,6 +17,14 @@ public enum Operation: Hashable, Sendable {
     case dropout(rate: Double)
     case add
     case concatenate
+    /// A `relu` or `leaky_relu` layer that is not one of the activations.
+    case relu(ReLU)
+    case rescaling(Rescaling)
+    case normalization(Normalization)
+    case reshape(Reshape)
+    case cropping2D(Padding2D)
+    case upSampling2D(UpSampling2D)
+    case merge(ElementwiseMerge)
 
     /// The activation fused into the layer, if any (`linear` counts as none).
     public var activation: Activation? {
@@ -27,7 +35,8 @@ public enum Operation: Hashable, Sendable {
             case .dense(let op): op.activation
             case .activation(let activation): activation
             case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
-                .dropout, .add, .concatenate:
+                .dropout, .add, .concatenate, .relu, .rescaling, .normalization, .reshape, .cropping2D, .upSampling2D,
+                .merge:
                 nil
             }
         return fused == .linear ? nil : fused
@@ -50,6 +59,19 @@ public enum OperationKind: String, CaseIterable, Sendable {
     case dropout
     case add
     case concatenate
+    case relu
+    case leakyRelu = "leaky_relu"
+    case softmax
+    case rescaling
+    case normalization
+    case reshape
+    case cropping2D = "cropping2d"
+    case upSampling2D = "upsampling2d"
+    case multiply
+    case subtract
+    case average
+    case maximum
+    case minimum
 
     /// The Keras class the layer mirrors, for summaries.
     public var kerasName: String {
@@ -68,6 +90,19 @@ public enum OperationKind: String, CaseIterable, Sendable {
         case .dropout: "Dropout"
         case .add: "Add"
         case .concatenate: "Concatenate"
+        case .relu: "ReLU"
+        case .leakyRelu: "LeakyReLU"
+        case .softmax: "Softmax"
+        case .rescaling: "Rescaling"
+        case .normalization: "Normalization"
+        case .reshape: "Reshape"
+        case .cropping2D: "Cropping2D"
+        case .upSampling2D: "UpSampling2D"
+        case .multiply: "Multiply"
+        case .subtract: "Subtract"
+        case .average: "Average"
+        case .maximum: "Maximum"
+        case .minimum: "Minimum"
         }
     }
 
@@ -82,12 +117,25 @@ public enum OperationKind: String, CaseIterable, Sendable {
         case .dense: ["units", "activation", "use_bias"]
         case .activation: ["activation"]
         case .dropout: ["rate"]
-        case .globalAvgPool2D, .globalMaxPool2D, .flatten, .add, .concatenate: []
+        case .globalAvgPool2D, .globalMaxPool2D: ["keepdims"]
+        case .relu: ["max_value", "negative_slope", "threshold"]
+        case .leakyRelu: ["negative_slope"]
+        case .rescaling: ["scale", "offset"]
+        case .normalization: ["mean", "variance"]
+        case .reshape: ["target_shape"]
+        case .cropping2D: ["cropping"]
+        case .upSampling2D: ["size", "interpolation"]
+        case .flatten, .add, .concatenate, .softmax, .multiply, .subtract, .average, .maximum, .minimum: []
         }
     }
 
-    /// Whether the layer joins several inputs (`add`, `concatenate`).
-    public var isMerge: Bool { self == .add || self == .concatenate }
+    /// Whether the layer joins several inputs (`add`, `concatenate` and the element-wise merges).
+    public var isMerge: Bool {
+        switch self {
+        case .add, .concatenate, .multiply, .subtract, .average, .maximum, .minimum: true
+        default: false
+        }
+    }
 
     /// Other spellings people bring from Keras or PyTorch, mapped to the spec's.
     static let aliases: [String: OperationKind] = [
@@ -99,7 +147,9 @@ public enum OperationKind: String, CaseIterable, Sendable {
         "global_max_pooling2d": .globalMaxPool2D, "globalmaxpooling2d": .globalMaxPool2D,
         "zeropadding2d": .zeroPadding2D, "batch_normalization": .batchNorm, "batchnormalization": .batchNorm,
         "batchnorm": .batchNorm, "bn": .batchNorm, "linear": .dense, "fully_connected": .dense, "fc": .dense,
-        "concat": .concatenate,
+        "concat": .concatenate, "leakyrelu": .leakyRelu, "upsampling": .upSampling2D, "upsample": .upSampling2D,
+        "up_sampling2d": .upSampling2D, "cropping": .cropping2D, "cropping_2d": .cropping2D, "mul": .multiply,
+        "sub": .subtract, "max": .maximum, "min": .minimum, "mean": .average, "scale": .rescaling,
     ]
 
     /// The spec spelling meant by an unknown type, if any.

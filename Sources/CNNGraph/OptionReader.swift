@@ -94,33 +94,92 @@ struct OptionReader {
         return .success((numbers[0], numbers[1]))
     }
 
-    /// `padding: valid | same`.
+    /// `padding: valid | same`, in any case (`SAME`), as Keras lowercases it.
     mutating func padding() -> Padding {
-        guard let value = value("padding") else { return .valid }
-        guard let text = take(value.string(for: "padding")) else { return .valid }
-        guard let padding = Padding(rawValue: text) else {
-            reportFailure(.unknownValue(key: "padding", value: text, allowed: Padding.allCases.map(\.rawValue), at: value.location))
-            return .valid
-        }
-        return padding
+        choice("padding", default: Padding.valid) ?? .valid
     }
 
-    /// Zero padding: `p`, `[ph, pw]` or `[[top, bottom], [left, right]]`, none negative.
-    mutating func explicitPadding() -> Padding2D? {
-        guard let value = value("padding") else { return Padding2D(top: 1, bottom: 1, left: 1, right: 1) }
+    /// One of a closed set of words, in any case; `defaultValue` when absent.
+    mutating func choice<Choice: CaseIterable & RawRepresentable<String>>(_ key: String, default defaultValue: Choice) -> Choice? {
+        guard let value = value(key) else { return defaultValue }
+        guard let text = take(value.string(for: key)) else { return nil }
+        guard let choice = Choice(rawValue: text.lowercased()) else {
+            reportFailure(.unknownValue(key: key, value: text, allowed: Choice.allCases.map(\.rawValue), at: value.location))
+            return nil
+        }
+        return choice
+    }
+
+    static func isNull(_ value: SpecValue) -> Bool {
+        if case .null = value.kind { true } else { false }
+    }
+
+    /// A number or a list of numbers, each at least `minimum`; nil when absent or wrong (reported).
+    mutating func numbers(_ key: String, minimum: Double = -Double.infinity) -> [Double]? {
+        guard let value = value(key) else { return nil }
+        let elements: [SpecValue]
+        if case .sequence(let list) = value.kind {
+            guard !list.isEmpty else {
+                reportFailure(.wrongType(key: key, expected: "a number or a list of numbers", found: value))
+                return nil
+            }
+            elements = list
+        } else {
+            elements = [value]
+        }
+        var numbers: [Double] = []
+        for element in elements {
+            guard let number = take(element.number(for: key)) else { return nil }
+            guard number >= minimum else {
+                reportFailure(.numberOutOfRange(key: key, value: number, expected: "\(SpecValue.format(minimum)) or more", at: element.location))
+                return nil
+            }
+            numbers.append(number)
+        }
+        return numbers
+    }
+
+    /// `target_shape`: a list of rank 1 or 3, positive sizes and at most one −1.
+    mutating func targetShape() -> [Int]? {
+        guard let value = required("target_shape") else { return nil }
+        guard case .sequence(let elements) = value.kind else {
+            reportFailure(.wrongType(key: "target_shape", expected: "a list of 1 or 3 sizes", found: value))
+            return nil
+        }
+        guard elements.count == 1 || elements.count == 3 else {
+            reportFailure(.badTargetRank(elements.count, at: value.location))
+            return nil
+        }
+        var sizes: [Int] = []
+        for element in elements {
+            guard let size = take(element.integer(for: "target_shape")) else { return nil }
+            guard size >= 1 || (size == -1 && !sizes.contains(-1)) else {
+                reportFailure(.badTargetSize(size, at: element.location))
+                return nil
+            }
+            sizes.append(size)
+        }
+        return sizes
+    }
+
+    /// Zero padding or cropping: `p`, `[ph, pw]` or `[[top, bottom], [left, right]]`, none negative.
+    mutating func explicitPadding(_ key: String = "padding", default defaultValue: Int = 1) -> Padding2D? {
+        guard let value = value(key) else {
+            return Padding2D(top: defaultValue, bottom: defaultValue, left: defaultValue, right: defaultValue)
+        }
         if case .sequence(let elements) = value.kind, elements.count == 2,
             elements.allSatisfy({ if case .sequence = $0.kind { true } else { false } })
         {
-            guard let vertical = take(pair(elements[0], key: "padding")),
-                let horizontal = take(pair(elements[1], key: "padding"))
+            guard let vertical = take(pair(elements[0], key: key)),
+                let horizontal = take(pair(elements[1], key: key))
             else { return nil }
             for element in [vertical.0, vertical.1, horizontal.0, horizontal.1] where element.value < 0 {
-                reportFailure(.outOfRange(key: "padding", value: element.value, minimum: 0, at: element.location))
+                reportFailure(.outOfRange(key: key, value: element.value, minimum: 0, at: element.location))
                 return nil
             }
             return Padding2D(top: vertical.0.value, bottom: vertical.1.value, left: horizontal.0.value, right: horizontal.1.value)
         }
-        guard let size = size2D("padding", default: Size2D(1, 1), minimum: 0) else { return nil }
+        guard let size = size2D(key, default: Size2D(defaultValue, defaultValue), minimum: 0) else { return nil }
         return Padding2D(top: size.height, bottom: size.height, left: size.width, right: size.width)
     }
 

@@ -57,16 +57,29 @@ public struct Interpreter: Sendable {
         case .avgPool2D(let op): return Pool2DKernel(op, average: true, input: input, output: output)
         case .globalAvgPool2D: return GlobalPool2DKernel(average: true, input: input)
         case .globalMaxPool2D: return GlobalPool2DKernel(average: false, input: input)
+        case .cropping2D(let crop): return CroppingKernel(crop: crop, input: input, output: output)
+        case .upSampling2D(let op): return UpSamplingKernel(op: op, input: input, output: output)
+        case .relu(let op): return ReLUKernel(op: op, elementsPerSample: output.elementCount ?? 0)
+        case .rescaling(let op):
+            let channels = input.channels
+            return ScaleShiftKernel(
+                scale: Array(repeating: Float(op.scale), count: channels),
+                shift: Array(repeating: Float(op.offset), count: channels), shape: output)
+        case .normalization(let op):
+            let (mean, variance) = op.inlineValues(channels: input.channels) ?? (weights[0], weights[1])
+            let folded = normalizationScaleShift(mean: mean, variance: variance)
+            return ScaleShiftKernel(scale: folded.scale, shift: folded.shift, shape: output)
         case .zeroPadding2D(let padding): return ZeroPadding2DKernel(padding: padding, input: input, output: output)
         case .batchNorm(let op):
-            return BatchNormKernel(
+            return ScaleShiftKernel(
                 op, shape: output, gamma: weights[0], beta: weights[1], mean: weights[2], variance: weights[3])
         case .dense(var op):
             op.activation = activation ?? op.activation
             return DenseKernel(op, input: input, kernel: weights[0], bias: bias)
         case .activation(let activation): return ActivationKernel(activation, shape: output)
-        case .flatten, .dropout: return nil
-        case .add: return AddKernel(elementsPerSample: output.elementCount ?? 0)
+        case .flatten, .dropout, .reshape: return nil
+        case .add, .merge:
+            return MergeKernel(node.operation, inputs: node.inputs.map(graph.shape(of:)), output: output)
         case .concatenate:
             return ConcatenateKernel(
                 widths: node.inputs.map { graph.shape(of: $0).channels },

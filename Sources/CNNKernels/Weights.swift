@@ -39,3 +39,9 @@ package func normScaleShift(
     let scale = (0..<gamma.count).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
     return (scale, (0..<gamma.count).map { beta[$0] - mean[$0] * scale[$0] })
 }
+
+/// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
+package func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
+    let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
+    return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
+}

@@ -65,6 +65,19 @@ import Testing
         ("{type: dense, units: 10, use_bias: false, activation: softmax}", [64], [10], 640, 640),
         ("{type: activation, activation: silu}", [3, 3, 2], [3, 3, 2], 0, 0),
         ("{type: dropout, rate: 0}", [3, 3, 2], [3, 3, 2], 0, 0),
+        ("{type: global_avg_pool2d, keepdims: true}", [5, 5, 7], [1, 1, 7], 0, 0),
+        ("{type: relu, max_value: 0.8, threshold: 0.1, negative_slope: 0.5}", [3, 3, 2], [3, 3, 2], 0, 0),
+        ("{type: leaky_relu}", [4], [4], 0, 0),
+        ("{type: softmax}", [4], [4], 0, 0),
+        ("{type: rescaling, scale: 0.00392156862745098, offset: -1}", [4, 4, 3], [4, 4, 3], 0, 0),
+        ("{type: normalization, mean: [1, 2, 3], variance: 2}", [4, 4, 3], [4, 4, 3], 0, 0),
+        ("{type: normalization}", [4, 4, 3], [4, 4, 3], 7, 0),
+        ("{type: reshape, target_shape: [-1]}", [4, 5, 6], [120], 0, 0),
+        ("{type: reshape, target_shape: [2, -1, 3]}", [24], [2, 4, 3], 0, 0),
+        ("{type: cropping2d, cropping: [[1, 0], [2, 3]]}", [6, 9, 2], [5, 4, 2], 0, 0),
+        ("{type: cropping2d}", [6, 9, 2], [6, 9, 2], 0, 0),
+        ("{type: upsampling2d, size: [3, 2], interpolation: bilinear}", [5, 7, 2], [15, 14, 2], 0, 0),
+        ("{type: conv2d, filters: 2, kernel_size: 3, padding: SAME}", [5, 5, 1], [5, 5, 2], 20, 25 * 2 * 9),
     ])
     func layerRow(layer: String, input: [Int], output: [Int], params: Int, macs: Int) throws {
         let compilation = compile(model(input: input, layer))
@@ -86,6 +99,37 @@ import Testing
         let graph = try #require(compile(text).graph)
         #expect(graph.nodes.map(\.outputShape.dimensions) == [[8, 8, 3], [8, 8, 2], [8, 8, 7], [8, 8, 7], [8, 8, 7]])
         #expect(graph.nodes[2].inputs == [.input, .node(0), .node(1)])
+    }
+
+    /// The element-wise merges broadcast a size-1 axis, as a squeeze-and-excitation block needs.
+    @Test func mergesBroadcastSizeOneAxes() throws {
+        let text = model(
+            input: [8, 8, 4],
+            "{type: global_avg_pool2d, name: squeeze, keepdims: true}",
+            "{type: multiply, name: excite, inputs: [input, squeeze]}",
+            "{type: conv2d, name: gate, filters: 1, kernel_size: 1, inputs: [input]}",
+            "{type: subtract, inputs: [excite, gate]}",
+            "{type: maximum, inputs: [input, squeeze, gate]}")
+        let graph = try #require(compile(text).graph)
+        #expect(graph.nodes.map(\.outputShape.dimensions) == [[1, 1, 4], [8, 8, 4], [8, 8, 1], [8, 8, 4], [8, 8, 4]])
+    }
+
+    /// Each way a new layer can be wrong, reported at the value at fault.
+    @Test(arguments: [
+        ("{type: reshape, target_shape: [7]}", "reshape 'reshape' cannot make [7] (7 values) of the 4x4x3 input (48 values)"),
+        ("{type: reshape, target_shape: [-1, 5, -1]}", "'target_shape' has -1; sizes must be positive, or one -1 for what is left"),
+        ("{type: reshape, target_shape: [5, -1]}", "'target_shape' has 2 sizes; a reshape makes [n] or [height, width, channels]"),
+        ("{type: cropping2d, cropping: [2, 2]}", "cropping 4 of 4 rows of the 4x4x3 input leaves nothing of layer 'cropping2d's output"),
+        ("{type: normalization, mean: [1, 2]}", "normalization needs both 'mean' and 'variance', or neither"),
+        ("{type: normalization, mean: [1, 2], variance: [1, 1]}", "'mean' of layer 'normalization' has 2 values for a 3-channel input"),
+        ("{type: normalization, mean: 0, variance: -1}", "'variance' is -1; it must be 0 or more"),
+        ("{type: upsampling2d, interpolation: bicubic}", "'interpolation' is 'bicubic'; it must be one of nearest, bilinear"),
+        ("{type: relu, negative_slope: -1}", "'negative_slope' is -1; it must be 0 or more"),
+        ("{type: leaky_relu, alpha: 0.1}", "unknown key 'alpha' in layer 'leaky_relu'"),
+    ])
+    func newLayerMistakes(layer: String, message: String) throws {
+        let diagnostics = compile(model(input: [4, 4, 3], layer)).diagnostics
+        #expect(diagnostics.contains { $0.message.hasPrefix(message) }, "\(diagnostics.map(\.message))")
     }
 
     @Test func namingCountsUnnamedLayersOfEachTypeOnly() throws {

@@ -40,13 +40,14 @@ public struct Fusion: Sendable {
     }
 
     /// Whether the node runs a kernel of its own: not absorbed, and not a layer whose output is
-    /// its input (flatten, dropout).
+    /// its input (flatten, reshape, dropout).
     public func runs(_ node: GraphNode, at index: Int) -> Bool {
         guard absorbedBy[index] == nil else { return false }
         switch node.operation {
-        case .flatten, .dropout: return false
+        case .flatten, .dropout, .reshape: return false
         case .conv2d, .depthwiseConv2D, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D,
-            .batchNorm, .dense, .activation, .add, .concatenate:
+            .batchNorm, .dense, .activation, .add, .concatenate, .relu, .rescaling, .normalization, .cropping2D,
+            .upSampling2D, .merge:
             return true
         }
     }
@@ -60,7 +61,8 @@ extension Operation {
         case .depthwiseConv2D(let op): op.activation
         case .dense(let op): op.activation
         case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
-            .activation, .dropout, .add, .concatenate:
+            .activation, .dropout, .add, .concatenate, .relu, .rescaling, .normalization, .reshape, .cropping2D,
+            .upSampling2D, .merge:
             nil
         }
     }

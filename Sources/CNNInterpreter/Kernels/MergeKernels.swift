@@ -1,17 +1,6 @@
 import CNNGraph
 import CNNKernels
 
-/// `add`: the element-wise sum of equally shaped inputs.
-struct AddKernel: LayerKernel {
-    let elementsPerSample: Int
-
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
-        let count = batch * elementsPerSample
-        add(count, inputs[0], inputs[1], output)
-        for index in 2..<inputs.count { accumulate(count, inputs[index], output) }
-    }
-}
-
 /// `concatenate` on the channel axis: for every pixel, each input's channels in turn.
 struct ConcatenateKernel: LayerKernel {
     /// Channels of each input.
@@ -29,18 +18,22 @@ struct ConcatenateKernel: LayerKernel {
     }
 }
 
-/// `batch_norm` that no producer absorbed: (x − mean) / √(variance + ε) · γ + β over the last
-/// axis, folded once into x · scale + shift.
-struct BatchNormKernel: LayerKernel {
+/// x · scale + shift per channel: a `batch_norm` that no producer absorbed ((x − mean) /
+/// √(variance + ε) · γ + β, folded once), `rescaling` and `normalization`.
+struct ScaleShiftKernel: LayerKernel {
     let weights: PackedLayerWeights
     let channels: Int
     let elementsPerSample: Int
 
+    init(scale: [Float], shift: [Float], shape: TensorShape) {
+        weights = PackedLayerWeights(flat: scale, bias: shift, channels: scale.count)
+        channels = scale.count
+        elementsPerSample = shape.elementCount ?? 0
+    }
+
     init(_ op: BatchNorm, shape: TensorShape, gamma: [Float], beta: [Float], mean: [Float], variance: [Float]) {
         let folded = normScaleShift(gamma: gamma, beta: beta, mean: mean, variance: variance, epsilon: Float(op.epsilon))
-        weights = PackedLayerWeights(flat: folded.scale, bias: folded.shift, channels: gamma.count)
-        channels = gamma.count
-        elementsPerSample = shape.elementCount ?? 0
+        self.init(scale: folded.scale, shift: folded.shift, shape: shape)
     }
 
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
