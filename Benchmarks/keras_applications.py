@@ -1,7 +1,10 @@
 """Writes specs/resnet50.yaml, specs/mobilenet_v1.yaml and specs/vgg16.yaml: keras.applications'
-ResNet50, MobileNet (v1, alpha 1, 224x224) and VGG16, layer by layer, with Keras's layer names.
+ResNet50, MobileNet (v1, alpha 1, 224x224) and VGG16, layer by layer, with Keras's layer names;
+and specs/mobilenet_v2.yaml and specs/efficientnet_b0.yaml, translated from the Keras models
+themselves (`translate`: each layer's config and inbound layers), which needs Keras:
 
-    python3 Benchmarks/keras_applications.py          # rewrites the three specs
+    python3 Benchmarks/keras_applications.py          # rewrites the first three specs
+    KERAS_BACKEND=jax python3 Benchmarks/keras_applications.py --keras   # and the two translated
 
 The layers follow keras/src/applications/{resnet,mobilenet,vgg16}.py with include_top=True and
 1000 classes. Two of MobileNet's top layers are written in cnnc's first-release vocabulary:
@@ -114,6 +117,93 @@ def vgg16():
     return "VGG16", "keras.applications.VGG16 (weights=None, 1000 classes)", layers
 
 
+def translate(model):
+    """The layers of a functional Keras model in the spec's vocabulary, with Keras's names; a layer
+    lists `inputs` unless it reads the layer before it."""
+    def pair(value):
+        value = list(value) if isinstance(value, (list, tuple)) else [value, value]
+        return value if value[0] != value[1] else value[0]
+
+    layers, previous = [], "input"
+    for layer in model.layers:
+        kind, config = type(layer).__name__, layer.get_config()
+        if kind == "InputLayer":
+            continue
+        sources = []
+        for tensor in layer._inbound_nodes[0].input_tensors:
+            producer = tensor._keras_history.operation
+            sources.append("input" if type(producer).__name__ == "InputLayer" else producer.name)
+        fields = {}
+        if kind == "Conv2D":
+            fields = dict(type="conv2d", filters=config["filters"], kernel_size=pair(config["kernel_size"]),
+                          strides=pair(config["strides"]), padding=config["padding"],
+                          dilation_rate=pair(config["dilation_rate"]), activation=config["activation"],
+                          use_bias=config["use_bias"])
+        elif kind == "DepthwiseConv2D":
+            fields = dict(type="depthwise_conv2d", kernel_size=pair(config["kernel_size"]),
+                          depth_multiplier=config["depth_multiplier"], strides=pair(config["strides"]),
+                          padding=config["padding"], dilation_rate=pair(config["dilation_rate"]),
+                          activation=config["activation"], use_bias=config["use_bias"])
+        elif kind == "BatchNormalization":
+            fields = dict(type="batch_norm", epsilon=config["epsilon"])
+        elif kind == "Activation":
+            fields = dict(type="activation", activation=config["activation"])
+        elif kind == "ReLU":
+            fields = dict(type="relu")
+            if config.get("max_value") is not None:
+                fields["max_value"] = float(config["max_value"])
+            if config.get("negative_slope"):
+                fields["negative_slope"] = config["negative_slope"]
+            if config.get("threshold"):
+                fields["threshold"] = config["threshold"]
+        elif kind == "ZeroPadding2D":
+            (top, bottom), (left, right) = config["padding"]
+            fields = dict(type="zero_padding2d", padding=[[top, bottom], [left, right]])
+        elif kind == "Rescaling":
+            fields = dict(type="rescaling", scale=config["scale"], offset=config["offset"])
+        elif kind == "Normalization":
+            fields = dict(type="normalization")
+        elif kind in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
+            fields = dict(type="global_avg_pool2d" if "Average" in kind else "global_max_pool2d")
+            if config.get("keepdims"):
+                fields["keepdims"] = True
+        elif kind == "Reshape":
+            fields = dict(type="reshape", target_shape=list(config["target_shape"]))
+        elif kind == "Dropout":
+            fields = dict(type="dropout", rate=config["rate"])
+        elif kind == "Dense":
+            fields = dict(type="dense", units=config["units"], activation=config["activation"],
+                          use_bias=config["use_bias"])
+        elif kind in ("Add", "Multiply"):
+            fields = dict(type=kind.lower())
+        else:
+            raise SystemExit(f"layer {layer.name}: {kind} has no translation")
+        # Defaults are left out, so that the spec reads as one would write it.
+        for key, default in (("strides", 1), ("padding", "valid"), ("dilation_rate", 1), ("activation", "linear"),
+                             ("use_bias", True), ("depth_multiplier", 1), ("offset", 0.0), ("epsilon", 0.001)):
+            if fields.get(key) == default:
+                del fields[key]
+        entry = dict(type=fields.pop("type"), name=layer.name)
+        if sources != [previous]:
+            entry["inputs"] = sources
+        entry.update(fields)
+        layers.append(flow(**entry))
+        previous = layer.name
+    return layers
+
+
+def keras_models():
+    import keras
+    v2 = keras.applications.MobileNetV2(weights=None)
+    b0 = keras.applications.EfficientNetB0(weights=None)
+    return {
+        "mobilenet_v2.yaml": ("MobileNetV2", "keras.applications.MobileNetV2 (weights=None, alpha 1, 1000 classes)",
+                              translate(v2)),
+        "efficientnet_b0.yaml": ("EfficientNetB0", "keras.applications.EfficientNetB0 (weights=None, 1000 classes)",
+                                 translate(b0)),
+    }
+
+
 def write(file_name, model):
     name, description, layers = model
     text = "\n".join([
@@ -129,6 +219,10 @@ def write(file_name, model):
 
 
 if __name__ == "__main__":
+    import sys
     write("resnet50.yaml", resnet50())
     write("mobilenet_v1.yaml", mobilenet_v1())
     write("vgg16.yaml", vgg16())
+    if "--keras" in sys.argv:
+        for file_name, model in keras_models().items():
+            write(file_name, model)

@@ -1,5 +1,5 @@
-"""Checks cnnc against Keras on the real-size specs: keras.applications' ResNet50, MobileNet (v1)
-and VGG16 with random weights, at 224x224, batch 1.
+"""Checks cnnc against Keras on the real-size specs: keras.applications' ResNet50, MobileNet (v1),
+VGG16, MobileNetV2 and EfficientNetB0 with random weights, at 224x224, batch 1.
 
     python3 -m venv .build/keras && .build/keras/bin/pip install keras jax safetensors
     KERAS_BACKEND=jax .build/keras/bin/python Benchmarks/keras_reference.py --cnnc .build/release/cnnc
@@ -29,6 +29,8 @@ MODELS = {
     "resnet50": ("ResNet50", "resnet50.yaml"),
     "mobilenet_v1": ("MobileNet", "mobilenet_v1.yaml"),
     "vgg16": ("VGG16", "vgg16.yaml"),
+    "mobilenet_v2": ("MobileNetV2", "mobilenet_v2.yaml"),
+    "efficientnet_b0": ("EfficientNetB0", "efficientnet_b0.yaml"),
 }
 
 
@@ -52,8 +54,10 @@ def randomize(model, seed):
                 values.append(rng.uniform(0.5, 1.5, shape).astype(np.float32))
             elif key in ("beta", "bias", "moving_mean"):
                 values.append(rng.normal(0, 0.1, shape).astype(np.float32))
-            elif key == "moving_variance":
+            elif key in ("moving_variance", "variance"):
                 values.append(rng.uniform(0.5, 2.0, shape).astype(np.float32))
+            elif key == "mean":
+                values.append(rng.normal(0, 0.1, shape).astype(np.float32))
             else:
                 values.append(np.asarray(weight.numpy()))
         if values:
@@ -72,6 +76,8 @@ def cnnc_tensors(model):
                 value = value.reshape(value.shape[-2], value.shape[-1])
             if key == "depthwise_kernel":
                 key = "kernel"
+            if key == "count":  # a normalization's adapt() sample count: nothing cnnc computes with
+                continue
             tensors[f"{layer.name}.{key}"] = np.ascontiguousarray(value)
     return tensors
 
