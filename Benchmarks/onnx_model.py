@@ -56,6 +56,9 @@ def random_weights(model, options, seed=0):
             weights[name + ".beta"] = rng.normal(0, 0.1, c)
             weights[name + ".moving_mean"] = rng.normal(0, 0.1, c)
             weights[name + ".moving_variance"] = rng.uniform(0.5, 1.5, c)
+        elif kind == "normalization" and "mean" not in spec:
+            weights[name + ".mean"] = rng.normal(0, 0.1, source[-1])
+            weights[name + ".variance"] = rng.uniform(0.5, 1.5, source[-1])
         shapes[name] = layer["output_shape"]
     return {key: value.astype(np.float32) for key, value in weights.items()}
 
@@ -104,6 +107,8 @@ def onnx_model(model, options, weights):
             return node("LeakyRelu", [value], name, alpha=0.2)
         if kind == "elu":
             return node("Elu", [value], name, alpha=1.0)
+        if kind in ("swish", "silu"):
+            return node("Mul", [value, node("Sigmoid", [value], name)], name)
         if kind == "softmax":
             return node("Softmax", [value], name, axis=1)  # channels in NCHW, units after flatten
         raise SystemExit(f"onnx_model.py: activation {kind} is not translated")
@@ -154,7 +159,9 @@ def onnx_model(model, options, weights):
                 x = node("AveragePool", [x], name, kernel_shape=pool, strides=stride, pads=pads, count_include_pad=0)
         elif kind in ("global_avg_pool2d", "global_max_pool2d"):
             op = "GlobalAveragePool" if kind == "global_avg_pool2d" else "GlobalMaxPool"
-            x = node("Flatten", [node(op, [x], name)], name, axis=1)
+            x = node(op, [x], name)
+            if not spec.get("keepdims"):
+                x = node("Flatten", [x], name, axis=1)
         elif kind == "zero_padding2d":
             p = spec.get("padding", 1)
             (t, b), (l, r) = (p if isinstance(p[0], list) else [[p[0]] * 2, [p[1]] * 2]) if isinstance(p, list) else ((p, p), (p, p))
@@ -174,6 +181,36 @@ def onnx_model(model, options, weights):
             x = activation(x, name, spec["activation"])
         elif kind == "dropout":
             pass
+        elif kind == "relu":
+            # The spec forms the benchmarked models use: relu, and relu with max_value (ReLU(6.)).
+            if spec.get("negative_slope") or spec.get("threshold"):
+                raise SystemExit("onnx_model.py: relu with negative_slope or threshold is not translated")
+            high = spec.get("max_value")
+            x = node("Relu", [x], name) if high is None else node(
+                "Clip", [x, constant(name + "_lo", np.float32(0)), constant(name + "_hi", np.float32(high))], name)
+        elif kind in ("rescaling", "normalization"):
+            channels = source[-1]
+            if kind == "rescaling":
+                scale = np.full(channels, spec["scale"], np.float32)
+                shift = np.full(channels, spec.get("offset", 0), np.float32)
+            else:
+                mean = np.broadcast_to(np.asarray(spec["mean"] if "mean" in spec else weights[name + ".mean"], np.float32), channels)
+                variance = np.broadcast_to(
+                    np.asarray(spec["variance"] if "variance" in spec else weights[name + ".variance"], np.float32), channels)
+                scale = 1 / np.maximum(np.sqrt(variance), 1e-7)
+                shift = -mean * scale
+            axes = [1, channels, 1, 1] if len(source) == 3 else [1, channels]
+            x = node("Add", [node("Mul", [x, constant(name + "_scale", scale.reshape(axes).astype(np.float32))], name),
+                             constant(name + "_shift", shift.reshape(axes).astype(np.float32))], name)
+        elif kind == "reshape":
+            target = layer["output_shape"]
+            if len(source) == 3:
+                x = node("Flatten", [node("Transpose", [x], name, perm=[0, 2, 3, 1])], name, axis=1)
+            if len(target) == 3:
+                shape = constant(name + "_shape", np.array([-1] + target, np.int64))
+                x = node("Transpose", [node("Reshape", [x, shape], name)], name, perm=[0, 3, 1, 2])
+        elif kind in ("multiply", "maximum", "minimum"):
+            x = node({"multiply": "Mul", "maximum": "Max", "minimum": "Min"}[kind], inputs, name)
         elif kind == "add":
             x = node("Sum", inputs, name)
         elif kind == "concatenate":

@@ -96,7 +96,11 @@ import TestSupport
         (1, 1, "same", 32), (1, 2, "same", 32), (1, 2, "valid", 48), (1, 3, "same", 16),
     ])
     func depthwiseMatchesDefinition(multiplier: Int, stride: Int, padding: String, channels: Int) throws {
-        let (h, w, k) = (7, 6, 3)
+        for k in [3, 5, 2] { try check(multiplier: multiplier, stride: stride, padding: padding, channels: channels, k: k) }
+    }
+
+    private func check(multiplier: Int, stride: Int, padding: String, channels: Int, k: Int) throws {
+        let (h, w) = (7, 6)
         let input = Tensor(shape: [2, h, w, channels], scalars: randomScalars(2 * h * w * channels, seed: 4))
         let kernel = Tensor(shape: [k, k, channels, multiplier], scalars: randomScalars(k * k * channels * multiplier, seed: 5))
         let bias = Tensor(shape: [channels * multiplier], scalars: randomScalars(channels * multiplier, seed: 6))

@@ -385,8 +385,8 @@ private enum Exp: VectorFunction {
 // MARK: Depthwise convolution
 
 /// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
-/// channels at a time. A 3×3 window with one output per channel, the common case, has a kernel of
-/// its own.
+/// channels at a time. One output per channel over whole vectors of channels, the common case, has
+/// kernels of its own: one for the 3×3 window, one for any other.
 @inline(never)
 private func depthwise(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
@@ -394,10 +394,17 @@ private func depthwise(
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp
 ) {
-    if multiplier == 1 && kernel == (3, 3) && dilation == (1, 1) && channels % Lanes.scalarCount == 0 {
-        depthwise3x3(
-            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
-            outputWidth: outputWidth, strides: strides, padding: padding, weights: weights, bias: bias, clamp: clamp)
+    if multiplier == 1 && dilation == (1, 1) && channels % Lanes.scalarCount == 0 {
+        if kernel == (3, 3) {
+            depthwise3x3(
+                batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
+                outputWidth: outputWidth, strides: strides, padding: padding, weights: weights, bias: bias, clamp: clamp)
+        } else {
+            depthwiseRows(
+                batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
+                outputWidth: outputWidth, kernel: kernel, strides: strides, padding: padding, weights: weights,
+                bias: bias, clamp: clamp)
+        }
         return
     }
     let outputChannels = channels * multiplier
@@ -499,6 +506,60 @@ private func depthwise3x3(
                                 add(&sum, lanes(p), lanes(w + (ky * 3 + kx) * channels))
                             }
                         }
+                    }
+                    let scaled = sum.replacing(with: sum * slope, where: sum .< 0)
+                    let value = scaled.replacing(with: high, where: scaled .> high)
+                    UnsafeMutableRawPointer(target + x * channels + c).storeBytes(of: value, as: Lanes.self)
+                }
+            }
+        }
+    }
+}
+
+/// `depthwise_conv2d` with one output per channel and any window: for each output row and run of
+/// `Lanes.scalarCount` channels the row is swept as in `depthwise3x3`, the taps read from L1.
+@inline(never)
+private func depthwiseRows(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, kernel: (Int, Int),
+    strides: (Int, Int), padding: (top: Int, left: Int), weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    clamp: Clamp
+) {
+    @inline(__always) func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+    @inline(__always) func add(_ sum: inout Lanes, _ x: Lanes, _ y: Lanes) {
+        #if CNNC_FMA || arch(arm64)
+            sum.addProduct(x, y)
+        #else
+            sum += x * y
+        #endif
+    }
+    let (slope, high): (Float, Float) =
+        switch clamp {
+        case .none: (1, .infinity)
+        case .relu: (0, .infinity)
+        case .relu6: (0, 6)
+        case .leakyRelu: (0.2, .infinity)
+        }
+    let (row, column) = (width * channels, channels)
+    for n in 0..<batch {
+        let image = input + n * height * row
+        for y in 0..<outputHeight {
+            let top = y * strides.0 - padding.top
+            let target = output + (n * outputHeight + y) * outputWidth * channels
+            let rows = max(0, -top)..<min(kernel.0, height - top)
+            for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+                let w = weights + c
+                let b = lanes(bias + c)
+                for x in 0..<outputWidth {
+                    let left = x * strides.1 - padding.left
+                    let columns = max(0, -left)..<min(kernel.1, width - left)
+                    var sum = b
+                    for ky in rows {
+                        let p = image + (top + ky) * row + left * column + c
+                        let taps = w + ky * kernel.1 * channels
+                        for kx in columns { add(&sum, lanes(p + kx * column), lanes(taps + kx * channels)) }
                     }
                     let scaled = sum.replacing(with: sum * slope, where: sum .< 0)
                     let value = scaled.replacing(with: high, where: scaled .> high)
