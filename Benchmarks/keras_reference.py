@@ -62,6 +62,10 @@ def randomize(model, seed):
                 values.append(np.asarray(weight.numpy()))
         if values:
             layer.set_weights(values)
+            # A normalization computes with copies of its statistics made when they were adapted
+            # or loaded; set_weights alone leaves the old ones in use.
+            if hasattr(layer, "finalize_state"):
+                layer.finalize_state()
 
 
 def cnnc_tensors(model):

@@ -25,6 +25,16 @@ import TestSupport
         }
     }
 
+    /// The models of Tests/KerasReferences whose layers cnnc has.
+    static func kerasReferences() throws -> [Reference] {
+        try KerasReferenceTests.names().filter(KerasReferenceTests.isSupported).map { name in
+            let spec = KerasReferenceTests.folder.appendingPathComponent("specs/\(name).yaml").path
+            let graph = try #require(Compilation(path: spec).graph)
+            return Reference(
+                name: name, spec: spec, type: graph.name, refs: KerasReferenceTests.folder.appendingPathComponent("refs/\(name)"))
+        }
+    }
+
     /// Compiles `sources` with the recommended flags and Swift 6 mode; fails on any warning in
     /// the `generated` ones.
     static func compile(
@@ -101,7 +111,7 @@ import TestSupport
     }
 
     @Test func everyConformanceModelMatchesKerasWithAWeightsFile() throws {
-        try Self.run(Self.references(), embedded: false)
+        try Self.run(Self.references() + Self.kerasReferences(), embedded: false)
     }
 
     @Test func embeddedWeightsMatchKeras() throws {

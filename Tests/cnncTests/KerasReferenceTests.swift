@@ -1,0 +1,54 @@
+import CNNFormats
+import CNNGraph
+import CNNInterpreter
+import CNNSpec
+import Foundation
+import Testing
+import TestSupport
+
+/// The second-wave layers against Keras 3 on the small specs of Tests/KerasReferences (bilinear
+/// upsampling at odd sizes, transposed convolutions at strides 2 and 3, every relu form, merges
+/// that broadcast, normalization, reshape, cropping), whose references
+/// Tests/KerasReferences/make_references.py made with Keras. The generated Swift runs them too
+/// (BuildCommandTests).
+@Suite struct KerasReferenceTests {
+    static let folder = Paths.packageRoot.appendingPathComponent("Tests/KerasReferences")
+
+    /// The spec names, without `.yaml`.
+    static func names() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("specs").path)
+            .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Whether cnnc knows every layer type the spec uses (conv2d_transpose lands with issue 10).
+    static func isSupported(_ name: String) throws -> Bool {
+        let text = try String(contentsOf: folder.appendingPathComponent("specs/\(name).yaml"), encoding: .utf8)
+        return text.matches(of: #/type: ([a-z_0-9]+)/#).allSatisfy { OperationKind(rawValue: String($0.1)) != nil }
+    }
+
+    @Test func referencesArePresent() throws {
+        #expect(try Self.names().count >= 6)
+    }
+
+    @Test(arguments: try names())
+    func interpreterMatchesKeras(name: String) throws {
+        if try Self.isSupported(name) {
+            try check(name)
+        } else {
+            withKnownIssue("a layer type of \(name) is not implemented yet") { try check(name) }
+        }
+    }
+
+    private func check(_ name: String) throws {
+        let spec = Self.folder.appendingPathComponent("specs/\(name).yaml").path
+        let compilation = Compilation(path: spec)
+        #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.message))")
+        let graph = try #require(compilation.graph)
+        let refs = Self.folder.appendingPathComponent("refs/\(name)")
+        let weights = refs.appendingPathComponent("weights.safetensors").path
+        let interpreter = try Interpreter(graph: graph, weights: SafeTensors.read(contentsOf: weights), weightsPath: weights)
+        let input = try NumPyArray.read(contentsOf: refs.appendingPathComponent("input.npy").path)
+        let expected = try NumPyArray.read(contentsOf: refs.appendingPathComponent("expected.npy").path)
+        #expect(tensorMismatch(try interpreter.run(input), expected) == nil)
+    }
+}
