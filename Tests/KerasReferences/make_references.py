@@ -9,7 +9,8 @@ writes Tests/KerasReferences/refs/<spec name>/: weights.safetensors (the contrac
 (two samples) and expected.npy (`model.predict`). KerasReferenceTests runs cnnc on them at the
 contract's tolerance. The specs cover what the conformance corpus leaves out: bilinear upsampling
 at odd sizes and factors, transposed convolution with `same` and strides 2 and 3, every relu
-form, broadcasting merges of every kind, normalization and rescaling, reshape and cropping.
+form, broadcasting merges of every kind, normalization and rescaling, reshape and cropping; and
+the example U-Net, specs/unet_small.yaml, whole.
 """
 
 import os
@@ -89,10 +90,12 @@ def translate(spec):
             layer = L.Dense(entry["units"], activation=entry.get("activation"), name=name)
         elif kind in ("add", "multiply", "subtract", "average", "maximum", "minimum"):
             layer = getattr(L, kind.capitalize())(name=name)
+        elif kind == "concatenate":
+            layer = L.Concatenate(name=name)
         else:
             raise SystemExit(f"{kind}: no translation")
-        merge = kind in ("add", "multiply", "subtract", "average", "maximum", "minimum")
-        if merge and any(s.shape != sources[0].shape for s in sources):
+        merge = kind in ("add", "multiply", "subtract", "average", "maximum", "minimum", "concatenate")
+        if merge and kind != "concatenate" and any(s.shape != sources[0].shape for s in sources):
             # Keras's merges broadcast as NumPy does; build them from ops so that its shape check
             # (equal shapes but for the batch) does not stand in the way.
             from keras import ops
@@ -113,8 +116,11 @@ def main():
     from safetensors.numpy import save_file
 
     specs = sorted(name for name in os.listdir(os.path.join(HERE, "specs")) if name.endswith(".yaml"))
-    for seed, file_name in enumerate(specs):
-        with open(os.path.join(HERE, "specs", file_name)) as f:
+    # The example U-Net of specs/, at its full size: its output is 64x64 probabilities.
+    paths = [os.path.join(HERE, "specs", name) for name in specs] + [os.path.join(HERE, "../../specs/unet_small.yaml")]
+    for seed, path in enumerate(paths):
+        file_name = os.path.basename(path)
+        with open(path) as f:
             spec = yaml.safe_load(f)
         model = translate(spec)
         rng = np.random.default_rng(seed)
@@ -123,7 +129,10 @@ def main():
             values = []
             for weight in layer.weights:
                 key = weight.path.split("/")[-1]
-                value = rng.normal(0, 0.5, tuple(weight.shape)).astype(np.float32)
+                shape = tuple(weight.shape)
+                # Kernels scaled by their fan-in, so that a deep model's activations stay O(1).
+                spread = (1 / np.prod(shape[:-1])) ** 0.5 if key == "kernel" else 0.5
+                value = rng.normal(0, spread, shape).astype(np.float32)
                 if key == "variance":
                     value = rng.uniform(0.5, 2.0, tuple(weight.shape)).astype(np.float32)
                 if key == "count":

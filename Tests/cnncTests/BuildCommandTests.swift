@@ -28,7 +28,7 @@ import TestSupport
     /// The models of Tests/KerasReferences whose layers cnnc has.
     static func kerasReferences() throws -> [Reference] {
         try KerasReferenceTests.names().filter(KerasReferenceTests.isSupported).map { name in
-            let spec = KerasReferenceTests.folder.appendingPathComponent("specs/\(name).yaml").path
+            let spec = KerasReferenceTests.spec(name).path
             let graph = try #require(Compilation(path: spec).graph)
             return Reference(
                 name: name, spec: spec, type: graph.name, refs: KerasReferenceTests.folder.appendingPathComponent("refs/\(name)"))
