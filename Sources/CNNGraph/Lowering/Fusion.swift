@@ -45,8 +45,8 @@ public struct Fusion: Sendable {
         guard absorbedBy[index] == nil else { return false }
         switch node.operation {
         case .flatten, .dropout: return false
-        case .conv2d, .depthwiseConv2D, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D,
-            .batchNorm, .dense, .activation, .add, .concatenate:
+        case .conv2d, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .maxPool2D, .avgPool2D, .globalAvgPool2D,
+            .globalMaxPool2D, .zeroPadding2D, .batchNorm, .dense, .activation, .add, .concatenate:
             return true
         }
     }
@@ -54,12 +54,14 @@ public struct Fusion: Sendable {
 
 extension Operation {
     /// The activation of a layer that can absorb others (conv2d, depthwise_conv2d, dense).
+    /// separable_conv2d and conv2d_transpose absorb nothing: their kernels apply their own
+    /// activation, and a batch_norm after them runs on its own.
     var producerActivation: Activation? {
         switch self {
         case .conv2d(let op): op.activation
         case .depthwiseConv2D(let op): op.activation
         case .dense(let op): op.activation
-        case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
+        case .separableConv2D, .conv2DTranspose, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
             .activation, .dropout, .add, .concatenate:
             nil
         }
