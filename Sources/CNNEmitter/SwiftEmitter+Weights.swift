@@ -85,6 +85,20 @@ extension SwiftEmitter {
         case .dense(let op):
             out.line("packPanels(\(kernel), rows: \(input.channels), columns: \(op.units), into: w + \(regions.kernel))")
             if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.units))") }
+        case .separableConv2D(let op):
+            let channels = op.intermediateChannels(input)
+            let count = op.window.kernel.height * op.window.kernel.width * channels
+            out.line("(w + \(regions.depthwise!)).update(from: \(tensor(node, "depthwise_kernel")), count: \(count))")
+            out.line("packPanels(\(tensor(node, "pointwise_kernel")), rows: \(channels), columns: \(op.filters), into: w + \(regions.kernel))")
+            if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.filters))") }
+        case .conv2DTranspose(let op):
+            let columns = op.kernel.height * op.kernel.width * op.filters
+            out.line("packPanels(")
+            out.indented { out in
+                out.line("transposedConvolutionMatrix(\(kernel), channels: \(input.channels)), rows: \(input.channels),")
+                out.line("columns: \(columns), into: w + \(regions.kernel))")
+            }
+            if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.filters))") }
         case .depthwiseConv2D(let op):
             let channels = input.channels * op.depthMultiplier
             let count = op.window.kernel.height * op.window.kernel.width * channels

@@ -53,6 +53,9 @@ public struct Interpreter: Sendable {
         case .depthwiseConv2D(var op):
             op.activation = activation ?? op.activation
             return DepthwiseConv2DKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
+        case .separableConv2D(let op): return SeparableConv2DKernel(op, input: input, output: output, weights: weights)
+        case .conv2DTranspose(let op):
+            return Conv2DTransposeKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
         case .maxPool2D(let op): return Pool2DKernel(op, average: false, input: input, output: output)
         case .avgPool2D(let op): return Pool2DKernel(op, average: true, input: input, output: output)
         case .globalAvgPool2D: return GlobalPool2DKernel(average: true, input: input)
