@@ -2,9 +2,9 @@ import Foundation
 
 // MARK: Separable convolution
 
-/// Output rows `separable` runs through its depthwise step at a time: at least two blocks of the
-/// pointwise product (`2 · blockRows` pixels), so that the band between the steps stays in cache
-/// while the product packs no rows, at most the whole image.
+/// Output rows `separable` runs through its depthwise step at a time: enough for two row blocks
+/// of the pointwise product (`2 · blockRows` pixels), at most the whole image. The band stays in
+/// cache from the step that writes it to the product that reads it in place.
 package func separableBandRows(outputHeight: Int, outputWidth: Int) -> Int {
     min(outputHeight, max(1, (2 * blockRows + outputWidth - 1) / outputWidth))
 }
