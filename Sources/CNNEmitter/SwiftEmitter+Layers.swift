@@ -65,9 +65,7 @@ extension SwiftEmitter {
                 out.line("weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp))")
             }
         case .separableConv2D(let op):
-            // Not a producer in `Fusion`: the layer's own activation, never another's.
             let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
-            let (clamp, after) = KernelActivation.split(op.activation)
             out.line("separable(")
             out.indented { out in
                 out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
@@ -76,10 +74,7 @@ extension SwiftEmitter {
                 out.line("padding: (top: \(padding.top), left: \(padding.left)), depthwiseWeights: w + \(regions!.depthwise!),")
                 out.line("pointwiseWeights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
             }
-            if let after { out.line("activate(.\(after), \(target), count: n * \(count), channels: \(output.channels))") }
         case .conv2DTranspose(let op):
-            // Not a producer in `Fusion`: the layer's own activation, never another's.
-            let (clamp, after) = KernelActivation.split(op.activation)
             out.line("transposedConvolution(")
             out.indented { out in
                 out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
@@ -87,7 +82,6 @@ extension SwiftEmitter {
                 out.line("kernel: \(pair(op.kernel)), strides: \(pair(op.strides)), padding: (top: \(op.cut.top), left: \(op.cut.left)),")
                 out.line("weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
             }
-            if let after { out.line("activate(.\(after), \(target), count: n * \(count), channels: \(output.channels))") }
         case .maxPool2D(let op), .avgPool2D(let op):
             let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
             let average = node.kind == .avgPool2D

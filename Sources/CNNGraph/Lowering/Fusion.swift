@@ -8,7 +8,8 @@ public struct Fusion: Sendable {
     public private(set) var absorbedBy: [Int?]
     /// For each producer that absorbed a batch_norm, that batch_norm's node.
     public private(set) var foldedNorm: [Int: Int] = [:]
-    /// The activation each conv2d, depthwise_conv2d and dense node applies after fusion.
+    /// The activation each conv2d, depthwise_conv2d, separable_conv2d, conv2d_transpose and dense
+    /// node applies after fusion.
     public private(set) var activations: [Int: Activation] = [:]
 
     public init(_ graph: Graph) {
@@ -53,15 +54,17 @@ public struct Fusion: Sendable {
 }
 
 extension Operation {
-    /// The activation of a layer that can absorb others (conv2d, depthwise_conv2d, dense).
-    /// separable_conv2d and conv2d_transpose absorb nothing: their kernels apply their own
-    /// activation, and a batch_norm after them runs on its own.
+    /// The activation of a layer that can absorb others: the convolutions and dense. A norm folds
+    /// into separable_conv2d's pointwise kernel, and into conv2d_transpose's kernel once it is the
+    /// matrix [in, kh·kw·filters], whose last axis steps through the filters.
     var producerActivation: Activation? {
         switch self {
         case .conv2d(let op): op.activation
         case .depthwiseConv2D(let op): op.activation
+        case .separableConv2D(let op): op.activation
+        case .conv2DTranspose(let op): op.activation
         case .dense(let op): op.activation
-        case .separableConv2D, .conv2DTranspose, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
+        case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
             .activation, .dropout, .add, .concatenate:
             nil
         }

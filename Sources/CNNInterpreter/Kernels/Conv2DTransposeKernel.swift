@@ -13,15 +13,14 @@ struct Conv2DTransposeKernel: LayerKernel {
     /// An activation the clamp does not cover, run over the output afterwards.
     let after: CNNKernels.Activation?
 
-    init(_ op: Conv2DTranspose, input: TensorShape, output: TensorShape, kernel: [Float], bias: [Float]?) {
+    /// `matrix`: the kernel as [in, kh·kw·filters] (`transposedConvolutionMatrix`).
+    init(_ op: Conv2DTranspose, input: TensorShape, output: TensorShape, matrix: [Float], bias: [Float]?) {
         (height, width, channels) = (input.height, input.width, input.channels)
         (outputHeight, outputWidth, filters) = (output.height, output.width, op.filters)
         self.kernel = (op.kernel.height, op.kernel.width)
         strides = (op.strides.height, op.strides.width)
         padding = op.cut
-        weights = PackedLayerWeights(
-            kernel: transposedConvolutionMatrix(kernel, channels: channels), rows: channels,
-            columns: self.kernel.0 * self.kernel.1 * filters, bias: bias)
+        weights = PackedLayerWeights(kernel: matrix, rows: channels, columns: self.kernel.0 * self.kernel.1 * filters, bias: bias)
         (clamp, after) = KernelActivation.split(op.activation)
     }
 
