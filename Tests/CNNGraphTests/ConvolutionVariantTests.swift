@@ -91,6 +91,15 @@ import TestSupport
             "\(code): got \(diagnostics.map { "\($0.code) \($0.location) \($0.message)" })")
     }
 
+    @Test func conv2dTransposeSaysWhyItHasNoDilation() {
+        let diagnostic = compile(model(input: [4, 4, 2], "{type: conv2d_transpose, filters: 3, kernel_size: 3, dilation_rate: 2}"))
+            .diagnostics.first
+        #expect(diagnostic?.message == "unknown key 'dilation_rate' in layer 'conv2d_transpose'")
+        #expect(diagnostic?.notes.map(\.message) == ["cnnc's conv2d_transpose has neither dilation nor output padding (Keras's has both); remove 'dilation_rate'"])
+        let conv = compile(model(input: [4, 4, 2], "{type: conv2d, filters: 3, kernel_size: 3, output_padding: 1}")).diagnostics.first
+        #expect(conv?.notes.first?.message.hasPrefix("layer 'conv2d' takes:") == true)
+    }
+
     @Test func aFeatureMapLayerAfterFlattenIsWrongRank() {
         let marked = Marked(model(input: [8, 8, 3], "{type: flatten}", "{type: 1️⃣conv2d_transpose, filters: 2, kernel_size: 2}"))
         let diagnostic = compile(marked.text).diagnostics.first

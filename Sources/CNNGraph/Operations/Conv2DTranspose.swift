@@ -66,3 +66,11 @@ public struct Conv2DTranspose: Hashable, Sendable {
         input.height * input.width * kernel.height * kernel.width * filters * input.channels
     }
 }
+
+extension OperationKind {
+    /// Why a key Keras takes on this layer is not one of the spec's, for the unknown-key diagnostic.
+    func note(forUnsupportedKey key: String) -> String? {
+        guard self == .conv2DTranspose, key == "dilation_rate" || key == "output_padding" else { return nil }
+        return "cnnc's conv2d_transpose has neither dilation nor output padding (Keras's has both); remove '\(key)'"
+    }
+}
