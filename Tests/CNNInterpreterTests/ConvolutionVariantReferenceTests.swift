@@ -5,7 +5,8 @@ import TestSupport
 
 /// separable_conv2d against its definition: a depthwise convolution, then a 1×1 convolution.
 /// Channels that take the 3×3 depthwise kernel's own path and channels that do not, depth
-/// multipliers, several bands of rows (at width 20 a band is 10 rows), partial panels.
+/// multipliers, several bands of rows (at width 20 a band is 10 rows, at 12 it is 16), partial
+/// panels.
 @Suite struct SeparableReferenceTests {
     struct Case: CustomTestStringConvertible {
         var size: (height: Int, width: Int, channels: Int)
@@ -32,6 +33,9 @@ import TestSupport
         Case(size: (11, 9, 2), filters: 5, multiplier: 2, strides: (2, 2), activation: "tanh"),
         Case(size: (10, 11, 4), filters: 7, kernel: (2, 3), multiplier: 3, dilation: (2, 2), padding: "same", batch: 1),
         Case(size: (30, 12, 5), filters: 40, kernel: (3, 1), strides: (3, 2), padding: "same"),
+        // Whole 16-lane vectors of channels in several bands, for each depthwise path.
+        Case(size: (25, 20, 16), filters: 4, padding: "same", batch: 1),
+        Case(size: (30, 12, 32), filters: 9, kernel: (5, 5), padding: "same", batch: 1),
     ]
 
     @Test(arguments: cases)
