@@ -41,7 +41,7 @@ let package = Package(
         // Shared by the test targets: spec snippets with 1️⃣ location markers, tensor tolerances.
         .target(name: "TestSupport", dependencies: ["CNNSpec", "CNNFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "TestSupport"]),
-        .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec"]),
+        .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels"]),
         .testTarget(

@@ -64,6 +64,24 @@ extension SwiftEmitter {
                 out.line("padding: (top: \(padding.top), left: \(padding.left)),")
                 out.line("weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp))")
             }
+        case .separableConv2D(let op):
+            let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
+            out.line("separable(")
+            out.indented { out in
+                out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
+                out.line("multiplier: \(op.depthMultiplier), outputHeight: \(output.height), outputWidth: \(output.width), filters: \(op.filters),")
+                out.line("kernel: \(pair(op.window.kernel)), strides: \(pair(op.window.strides)), dilation: \(pair(op.window.dilation)),")
+                out.line("padding: (top: \(padding.top), left: \(padding.left)), depthwiseWeights: w + \(regions!.depthwise!),")
+                out.line("pointwiseWeights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
+            }
+        case .conv2DTranspose(let op):
+            out.line("transposedConvolution(")
+            out.indented { out in
+                out.line("n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),")
+                out.line("outputHeight: \(output.height), outputWidth: \(output.width), filters: \(op.filters),")
+                out.line("kernel: \(pair(op.kernel)), strides: \(pair(op.strides)), padding: (top: \(op.cut.top), left: \(op.cut.left)),")
+                out.line("weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
+            }
         case .maxPool2D(let op), .avgPool2D(let op):
             let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
             let average = node.kind == .avgPool2D

@@ -63,7 +63,12 @@ extension SwiftEmitter {
         func tensor(_ node: GraphNode, _ weight: String) -> String { "tensors[\"\(node.name).\(weight)\"]!.values" }
         let hasBias = node.weights.contains { $0.name == "bias" }
         out.line("// \(node.name) (\(node.kind.rawValue), \(specName):\(node.location.line))")
+        // The tensor a batch_norm folds into, its last axis the output channel.
         var kernel = tensor(node, "kernel")
+        if case .separableConv2D = node.operation { kernel = tensor(node, "pointwise_kernel") }
+        if case .conv2DTranspose = node.operation {
+            kernel = "transposedConvolutionMatrix(\(kernel), channels: \(input.channels))"
+        }
         var bias: String? = hasBias ? tensor(node, "bias") : nil
         if let normIndex = fusion.foldedNorm[index], case .batchNorm(let op) = graph.nodes[normIndex].operation {
             let norm = graph.nodes[normIndex]
@@ -85,6 +90,16 @@ extension SwiftEmitter {
         case .dense(let op):
             out.line("packPanels(\(kernel), rows: \(input.channels), columns: \(op.units), into: w + \(regions.kernel))")
             if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.units))") }
+        case .separableConv2D(let op):
+            let channels = op.intermediateChannels(input)
+            let count = op.window.kernel.height * op.window.kernel.width * channels
+            out.line("(w + \(regions.depthwise!)).update(from: \(tensor(node, "depthwise_kernel")), count: \(count))")
+            out.line("packPanels(\(kernel), rows: \(channels), columns: \(op.filters), into: w + \(regions.kernel))")
+            if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.filters))") }
+        case .conv2DTranspose(let op):
+            let columns = op.kernel.height * op.kernel.width * op.filters
+            out.line("packPanels(\(kernel), rows: \(input.channels), columns: \(columns), into: w + \(regions.kernel))")
+            if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.filters))") }
         case .depthwiseConv2D(let op):
             let channels = input.channels * op.depthMultiplier
             let count = op.window.kernel.height * op.window.kernel.width * channels

@@ -105,22 +105,35 @@ public struct SwiftEmitter {
     /// Samples whose activations fit in about 2 MiB, between 1 and 64.
     private var preferredCapacity: Int { max(1, min(64, (2 << 20) / max(buffers.arenaCount * 4, 1))) }
 
-    /// The largest scratch a matrix product needs: 96 packed rows of its depth, then 16 floats
-    /// where partial tiles are staged.
+    /// The largest scratch a layer needs: for a matrix product 96 packed rows of its depth, then
+    /// 16 floats where partial tiles are staged; what the separable and transposed convolutions
+    /// say they need.
     private var scratchCount: Int {
-        var depth = 0
+        var count = CNNKernels.scratchCount(depth: 0)
         for (index, node) in graph.nodes.enumerated() where fusion.runs(node, at: index) {
             let input = graph.shape(of: node.inputs[0])
             switch node.operation {
-            case .conv2d(let op): depth = max(depth, op.window.kernel.height * op.window.kernel.width * input.channels)
-            case .dense: depth = max(depth, input.channels)
+            case .conv2d(let op):
+                count = max(count, CNNKernels.scratchCount(depth: op.window.kernel.height * op.window.kernel.width * input.channels))
+            case .dense: count = max(count, CNNKernels.scratchCount(depth: input.channels))
+            case .separableConv2D(let op):
+                let output = node.outputShape
+                count = max(
+                    count,
+                    separableScratchCount(
+                        outputHeight: output.height, outputWidth: output.width, channels: op.intermediateChannels(input)))
+            case .conv2DTranspose(let op):
+                count = max(
+                    count,
+                    transposedScratchCount(
+                        channels: input.channels, kernel: (op.kernel.height, op.kernel.width), filters: op.filters))
             case .depthwiseConv2D, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D,
                 .batchNorm, .flatten, .activation, .dropout, .add, .concatenate, .relu, .rescaling, .normalization,
                 .reshape, .cropping2D, .upSampling2D, .merge:
                 break
             }
         }
-        return CNNKernels.scratchCount(depth: depth)
+        return count
     }
 
     private func predict(_ out: inout CodeWriter) {

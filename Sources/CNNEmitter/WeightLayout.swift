@@ -8,6 +8,8 @@ struct WeightLayout {
     struct Regions {
         var kernel: Int
         var bias: Int
+        /// separable_conv2d's depthwise kernel (its `kernel` is the pointwise one).
+        var depthwise: Int?
     }
 
     private(set) var regions: [Int: Regions] = [:]
@@ -23,6 +25,13 @@ struct WeightLayout {
             case .depthwiseConv2D(let op):
                 let channels = input.channels * op.depthMultiplier
                 place(index, kernel: op.window.kernel.height * op.window.kernel.width * channels, bias: channels)
+            case .separableConv2D(let op):
+                let channels = op.intermediateChannels(input)
+                let depthwise = op.window.kernel.height * op.window.kernel.width * channels
+                place(index, kernel: WeightLayout.panels(op.filters) * 32 * channels, bias: op.filters, depthwise: depthwise)
+            case .conv2DTranspose(let op):
+                let columns = op.kernel.height * op.kernel.width * op.filters
+                place(index, kernel: WeightLayout.panels(columns) * 32 * input.channels, bias: op.filters)
             case .dense(let op):
                 place(index, kernel: WeightLayout.panels(op.units) * 32 * input.channels, bias: op.units)
             case .batchNorm, .rescaling, .normalization:
@@ -37,13 +46,15 @@ struct WeightLayout {
     /// Panels of 32 columns that hold `columns` columns.
     static func panels(_ columns: Int) -> Int { (columns + 31) / 32 }
 
-    private mutating func place(_ index: Int, kernel: Int, bias: Int) {
+    private mutating func place(_ index: Int, kernel: Int, bias: Int, depthwise: Int? = nil) {
+        let depthwiseOffset = count
+        if let depthwise { count += WeightLayout.aligned(depthwise) }
         let kernelOffset = count
         count += WeightLayout.aligned(kernel)
         let biasOffset = count
         // Vector reads of the bias go up to a whole panel past its start.
         count += WeightLayout.panels(bias) * 32
-        regions[index] = Regions(kernel: kernelOffset, bias: biasOffset)
+        regions[index] = Regions(kernel: kernelOffset, bias: biasOffset, depthwise: depthwise.map { _ in depthwiseOffset })
     }
 
     private static func aligned(_ count: Int) -> Int { (count + 15) / 16 * 16 }

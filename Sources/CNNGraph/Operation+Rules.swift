@@ -8,6 +8,8 @@ extension Operation {
             switch kind {
             case .conv2d: Conv2D.read(&reader).map(Operation.conv2d)
             case .depthwiseConv2D: DepthwiseConv2D.read(&reader).map(Operation.depthwiseConv2D)
+            case .separableConv2D: SeparableConv2D.read(&reader).map(Operation.separableConv2D)
+            case .conv2DTranspose: Conv2DTranspose.read(&reader).map(Operation.conv2DTranspose)
             case .maxPool2D: Pool2D.read(&reader).map(Operation.maxPool2D)
             case .avgPool2D: Pool2D.read(&reader).map(Operation.avgPool2D)
             case .globalAvgPool2D: .globalAvgPool2D(keepdims: reader.boolean("keepdims", default: false))
@@ -41,8 +43,8 @@ extension Operation {
     /// The input rank the operation needs: 3 for feature-map layers, 1 for dense, nil for any.
     var requiredRank: Int? {
         switch self {
-        case .conv2d, .depthwiseConv2D, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D,
-            .cropping2D, .upSampling2D:
+        case .conv2d, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .maxPool2D, .avgPool2D, .globalAvgPool2D,
+            .globalMaxPool2D, .zeroPadding2D, .cropping2D, .upSampling2D:
             3
         case .dense: 1
         case .batchNorm, .flatten, .activation, .dropout, .add, .concatenate, .relu, .rescaling, .normalization, .reshape,
@@ -57,6 +59,8 @@ extension Operation {
         switch self {
         case .conv2d(let op): return try op.outputShape(input, context)
         case .depthwiseConv2D(let op): return try op.outputShape(input, context)
+        case .separableConv2D(let op): return try op.outputShape(input, context)
+        case .conv2DTranspose(let op): return try op.outputShape(input, context)
         case .maxPool2D(let op), .avgPool2D(let op): return try op.outputShape(input, context)
         case .globalAvgPool2D(let keepdims), .globalMaxPool2D(let keepdims):
             return Reshaping.globalPool(input, keepdims: keepdims)
@@ -79,6 +83,8 @@ extension Operation {
         switch self {
         case .conv2d(let op): op.weights(input)
         case .depthwiseConv2D(let op): op.weights(input)
+        case .separableConv2D(let op): op.weights(input)
+        case .conv2DTranspose(let op): op.weights(input)
         case .batchNorm(let op): op.weights(input)
         case .dense(let op): op.weights(input)
         case .normalization(let op): op.weights(input)
@@ -93,6 +99,8 @@ extension Operation {
         switch self {
         case .conv2d(let op): op.macs(input, output)
         case .depthwiseConv2D(let op): op.macs(input, output)
+        case .separableConv2D(let op): op.macs(input, output)
+        case .conv2DTranspose(let op): op.macs(input, output)
         case .dense(let op): input.channels * op.units
         case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten, .activation,
             .dropout, .add, .concatenate, .relu, .rescaling, .normalization, .reshape, .cropping2D, .upSampling2D, .merge:

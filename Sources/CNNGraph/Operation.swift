@@ -5,6 +5,8 @@ import CNNSpec
 public enum Operation: Hashable, Sendable {
     case conv2d(Conv2D)
     case depthwiseConv2D(DepthwiseConv2D)
+    case separableConv2D(SeparableConv2D)
+    case conv2DTranspose(Conv2DTranspose)
     case maxPool2D(Pool2D)
     case avgPool2D(Pool2D)
     case globalAvgPool2D(keepdims: Bool)
@@ -32,6 +34,8 @@ public enum Operation: Hashable, Sendable {
             switch self {
             case .conv2d(let op): op.activation
             case .depthwiseConv2D(let op): op.activation
+            case .separableConv2D(let op): op.activation
+            case .conv2DTranspose(let op): op.activation
             case .dense(let op): op.activation
             case .activation(let activation): activation
             case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
@@ -47,6 +51,8 @@ public enum Operation: Hashable, Sendable {
 public enum OperationKind: String, CaseIterable, Sendable {
     case conv2d
     case depthwiseConv2D = "depthwise_conv2d"
+    case separableConv2D = "separable_conv2d"
+    case conv2DTranspose = "conv2d_transpose"
     case maxPool2D = "max_pool2d"
     case avgPool2D = "avg_pool2d"
     case globalAvgPool2D = "global_avg_pool2d"
@@ -78,6 +84,8 @@ public enum OperationKind: String, CaseIterable, Sendable {
         switch self {
         case .conv2d: "Conv2D"
         case .depthwiseConv2D: "DepthwiseConv2D"
+        case .separableConv2D: "SeparableConv2D"
+        case .conv2DTranspose: "Conv2DTranspose"
         case .maxPool2D: "MaxPooling2D"
         case .avgPool2D: "AveragePooling2D"
         case .globalAvgPool2D: "GlobalAveragePooling2D"
@@ -111,6 +119,9 @@ public enum OperationKind: String, CaseIterable, Sendable {
         switch self {
         case .conv2d: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "activation", "use_bias"]
         case .depthwiseConv2D: ["kernel_size", "depth_multiplier", "strides", "padding", "dilation_rate", "activation", "use_bias"]
+        case .separableConv2D:
+            ["filters", "kernel_size", "depth_multiplier", "strides", "padding", "dilation_rate", "activation", "use_bias"]
+        case .conv2DTranspose: ["filters", "kernel_size", "strides", "padding", "activation", "use_bias"]
         case .maxPool2D, .avgPool2D: ["pool_size", "strides", "padding"]
         case .zeroPadding2D: ["padding"]
         case .batchNorm: ["epsilon"]
@@ -141,6 +152,9 @@ public enum OperationKind: String, CaseIterable, Sendable {
     static let aliases: [String: OperationKind] = [
         "conv": .conv2d, "conv2D": .conv2d, "convolution2d": .conv2d,
         "depthwise": .depthwiseConv2D, "depthwiseconv2d": .depthwiseConv2D,
+        "separableconv2d": .separableConv2D, "separable_convolution2d": .separableConv2D, "separable_conv": .separableConv2D,
+        "conv2dtranspose": .conv2DTranspose, "convolution2d_transpose": .conv2DTranspose, "conv_transpose": .conv2DTranspose,
+        "convtranspose2d": .conv2DTranspose, "deconv": .conv2DTranspose, "deconv2d": .conv2DTranspose,
         "maxpool": .maxPool2D, "maxpool2d": .maxPool2D, "max_pooling2d": .maxPool2D, "maxpooling2d": .maxPool2D,
         "avgpool": .avgPool2D, "avgpool2d": .avgPool2D, "average_pooling2d": .avgPool2D, "averagepooling2d": .avgPool2D,
         "global_average_pooling2d": .globalAvgPool2D, "globalaveragepooling2d": .globalAvgPool2D,

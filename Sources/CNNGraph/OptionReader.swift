@@ -217,7 +217,7 @@ struct OptionReader {
         let allowed = kind.keys + SpecParser.layerKeys.filter { $0 != "type" }
         for (key, value) in layer.options where !allowed.contains(key.value) {
             var diagnostic = Diagnostic.unknownKey(key.value, in: owner, allowed: allowed, at: key.location)
-            if let habit = KerasHabits.note(forLayerKey: key.value, value: value) {
+            if let habit = KerasHabits.note(forLayerKey: key.value, value: value) ?? kind.note(forUnsupportedKey: key.value) {
                 diagnostic = Diagnostic.unknownKey(key.value, in: owner, note: habit, at: key.location)
             } else if let meant = Suggestions.closest(to: key.value, in: allowed), let index = missingKeys.firstIndex(of: meant) {
                 missingKeys.remove(at: index)

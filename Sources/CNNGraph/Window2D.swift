@@ -53,7 +53,8 @@ public struct Window2D: Hashable, Sendable {
         func axis(_ size: Int, _ kernel: Int, _ stride: Int) -> Int {
             switch padding {
             case .valid: size >= kernel ? (size - kernel) / stride + 1 : 0
-            case .same: (size + stride - 1) / stride
+            // ceil(size / stride) without forming size + stride − 1, which overflows for a huge stride.
+            case .same: size / stride + (size % stride == 0 ? 0 : 1)
             }
         }
         let extent = effectiveKernel

@@ -25,20 +25,29 @@ public struct Interpreter: Sendable {
             let node = graph.nodes[index]
             guard fusion.runs(node, at: index) else { return nil }
             var layerWeights = weights.layers[index]
+            if case .conv2DTranspose = node.operation {
+                let channels = graph.shape(of: node.inputs[0]).channels
+                layerWeights[0] = transposedConvolutionMatrix(layerWeights[0], channels: channels)
+            }
             if let norm = fusion.foldedNorm[index], case .batchNorm(let op) = graph.nodes[norm].operation {
+                // The tensor whose last axis is the output channel, and the bias after it:
+                // separable_conv2d's depthwise kernel comes before them.
+                let first: Int
+                if case .separableConv2D = node.operation { first = 1 } else { first = 0 }
                 let statistics = weights.layers[norm]
                 let folded = foldNorm(
-                    kernel: layerWeights[0], bias: layerWeights.count > 1 ? layerWeights[1] : nil,
+                    kernel: layerWeights[first], bias: layerWeights.count > first + 1 ? layerWeights[first + 1] : nil,
                     gamma: statistics[0], beta: statistics[1], mean: statistics[2], variance: statistics[3],
                     epsilon: Float(op.epsilon))
-                layerWeights = [folded.kernel, folded.bias]
+                layerWeights = layerWeights.prefix(first) + [folded.kernel, folded.bias]
             }
             return Interpreter.kernel(for: node, in: graph, weights: layerWeights, activation: fusion.activations[index])
         }
     }
 
     /// The kernel that computes `node`, or nil when its output is its input. `activation`
-    /// replaces the layer's own when fusion gave it another.
+    /// replaces the layer's own when fusion gave it another. A conv2d_transpose kernel comes as
+    /// the matrix [in, kh·kw·filters] (`transposedConvolutionMatrix`).
     private static func kernel(
         for node: GraphNode, in graph: Graph, weights: [[Float]], activation: CNNGraph.Activation?
     ) -> (any LayerKernel)? {
@@ -53,6 +62,12 @@ public struct Interpreter: Sendable {
         case .depthwiseConv2D(var op):
             op.activation = activation ?? op.activation
             return DepthwiseConv2DKernel(op, input: input, output: output, kernel: weights[0], bias: bias)
+        case .separableConv2D(var op):
+            op.activation = activation ?? op.activation
+            return SeparableConv2DKernel(op, input: input, output: output, weights: weights)
+        case .conv2DTranspose(var op):
+            op.activation = activation ?? op.activation
+            return Conv2DTransposeKernel(op, input: input, output: output, matrix: weights[0], bias: bias)
         case .maxPool2D(let op): return Pool2DKernel(op, average: false, input: input, output: output)
         case .avgPool2D(let op): return Pool2DKernel(op, average: true, input: input, output: output)
         case .globalAvgPool2D: return GlobalPool2DKernel(average: true, input: input)

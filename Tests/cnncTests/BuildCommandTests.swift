@@ -18,16 +18,16 @@ import TestSupport
     }
 
     static func references(_ names: [String]? = nil) throws -> [Reference] {
-        try ConformanceTests.entries().filter { $0.status != "invalid" && !$0.isPending && (names?.contains($0.name) ?? true) }.map { entry in
+        try ConformanceTests.entries().filter { $0.status != "invalid" && (names?.contains($0.name) ?? true) }.map { entry in
             let spec = Paths.conformance.appendingPathComponent("specs/\(entry.spec)").path
             let graph = try #require(Compilation(path: spec).graph)
             return Reference(name: entry.name, spec: spec, type: graph.name, refs: Paths.conformance.appendingPathComponent("refs/\(entry.name)"))
         }
     }
 
-    /// The models of Tests/KerasReferences whose layers cnnc has.
+    /// The models of Tests/KerasReferences.
     static func kerasReferences() throws -> [Reference] {
-        try KerasReferenceTests.names().filter(KerasReferenceTests.isSupported).map { name in
+        try KerasReferenceTests.names().map { name in
             let spec = KerasReferenceTests.spec(name).path
             let graph = try #require(Compilation(path: spec).graph)
             return Reference(

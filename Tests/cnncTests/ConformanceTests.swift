@@ -14,25 +14,6 @@ import TestSupport
         var status: String
         var line: Int?
         var description: String { name }
-
-        /// A valid second-wave model whose layers are not implemented yet (separable and transposed
-        /// convolutions, issue 10). Its checks run as a known issue, which fails the moment they
-        /// pass, so that an entry leaves this list with its layers and the end-to-end tests then
-        /// take it too.
-        var isPending: Bool { Self.pending.contains(name) }
-
-        static let pending: Set<String> = [
-            "wave2_sep_same", "wave2_sep_mult2", "wave2_tconv_valid", "wave2_tconv_same", "wave2_padding_case",
-        ]
-    }
-
-    /// Runs `body`, as a known issue for a pending entry.
-    static func checking(_ entry: Entry, _ body: () throws -> Void) rethrows {
-        if entry.isPending {
-            withKnownIssue("separable and transposed convolutions are not implemented yet (issue 10)") { try body() }
-        } else {
-            try body()
-        }
     }
 
     /// The corpus index; a missing corpus fails the test rather than passing by finding nothing.
@@ -53,7 +34,7 @@ import TestSupport
 
     @Test(arguments: try entries())
     func verdictAndLine(entry: Entry) throws {
-        try Self.checking(entry) { try verdict(entry) }
+        try verdict(entry)
     }
 
     private func verdict(_ entry: Entry) throws {
@@ -75,7 +56,7 @@ import TestSupport
 
     @Test(arguments: try entries().filter { $0.status != "invalid" })
     func summaryMatchesKeras(entry: Entry) throws {
-        try Self.checking(entry) { try summary(entry) }
+        try summary(entry)
     }
 
     private func summary(_ entry: Entry) throws {
@@ -116,7 +97,7 @@ import TestSupport
 @Suite struct NumericalConformanceTests {
     @Test(arguments: try ConformanceTests.entries().filter { $0.status != "invalid" })
     func interpreterMatchesKeras(entry: ConformanceTests.Entry) throws {
-        try ConformanceTests.checking(entry) { try run(entry) }
+        try run(entry)
     }
 
     private func run(_ entry: ConformanceTests.Entry) throws {

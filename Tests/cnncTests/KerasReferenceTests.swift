@@ -25,26 +25,12 @@ import TestSupport
         return FileManager.default.fileExists(atPath: local.path) ? local : Paths.specs.appendingPathComponent("\(name).yaml")
     }
 
-    /// Whether cnnc knows every layer type the spec uses (conv2d_transpose lands with issue 10).
-    static func isSupported(_ name: String) throws -> Bool {
-        let text = try String(contentsOf: spec(name), encoding: .utf8)
-        return text.matches(of: #/type: ([a-z_0-9]+)/#).allSatisfy { OperationKind(rawValue: String($0.1)) != nil }
-    }
-
     @Test func referencesArePresent() throws {
         #expect(try Self.names().count >= 7)
     }
 
     @Test(arguments: try names())
     func interpreterMatchesKeras(name: String) throws {
-        if try Self.isSupported(name) {
-            try check(name)
-        } else {
-            withKnownIssue("a layer type of \(name) is not implemented yet") { try check(name) }
-        }
-    }
-
-    private func check(_ name: String) throws {
         let compilation = Compilation(path: Self.spec(name).path)
         #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.message))")
         let graph = try #require(compilation.graph)

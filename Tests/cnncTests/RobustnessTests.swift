@@ -139,6 +139,20 @@ import Testing
         #expect(kernel.diagnostics.map(\.code.rawValue) == ["kernel-too-large"])
     }
 
+    /// `same` padding's ceil(in / stride) with a stride near 2^63 is one output, not an overflow
+    /// (it trapped in every windowed layer).
+    @Test(arguments: [
+        "{type: conv2d, filters: 2, kernel_size: 3, padding: same, strides: 9223372036854775807}",
+        "{type: separable_conv2d, filters: 2, kernel_size: 3, padding: same, strides: [9223372036854775807, 1]}",
+        "{type: depthwise_conv2d, kernel_size: 3, padding: same, strides: 9223372036854775807}",
+        "{type: max_pool2d, pool_size: 2, padding: same, strides: 9223372036854775807}",
+    ])
+    func hugeSameStride(layer: String) throws {
+        let compilation = compile("input: {shape: [5, 3, 2]}\nlayers:\n  - \(layer)\n")
+        #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.message))")
+        #expect(compilation.graph?.nodes.first?.outputShape.dimensions.prefix(2) == [1, layer.contains(", 1]") ? 3 : 1])
+    }
+
     /// A list entry that is not a mapping is reported at its line, and the layers after it are
     /// still checked with their positions intact (libFuzzer's first find: SIGILL in every subcommand).
     @Test(arguments: [

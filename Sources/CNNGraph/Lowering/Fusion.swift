@@ -8,7 +8,8 @@ public struct Fusion: Sendable {
     public private(set) var absorbedBy: [Int?]
     /// For each producer that absorbed a batch_norm, that batch_norm's node.
     public private(set) var foldedNorm: [Int: Int] = [:]
-    /// The activation each conv2d, depthwise_conv2d and dense node applies after fusion.
+    /// The activation each conv2d, depthwise_conv2d, separable_conv2d, conv2d_transpose and dense
+    /// node applies after fusion.
     public private(set) var activations: [Int: Activation] = [:]
 
     public init(_ graph: Graph) {
@@ -45,20 +46,24 @@ public struct Fusion: Sendable {
         guard absorbedBy[index] == nil else { return false }
         switch node.operation {
         case .flatten, .dropout, .reshape: return false
-        case .conv2d, .depthwiseConv2D, .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D,
-            .batchNorm, .dense, .activation, .add, .concatenate, .relu, .rescaling, .normalization, .cropping2D,
-            .upSampling2D, .merge:
+        case .conv2d, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .maxPool2D, .avgPool2D, .globalAvgPool2D,
+            .globalMaxPool2D, .zeroPadding2D, .batchNorm, .dense, .activation, .add, .concatenate, .relu, .rescaling,
+            .normalization, .cropping2D, .upSampling2D, .merge:
             return true
         }
     }
 }
 
 extension Operation {
-    /// The activation of a layer that can absorb others (conv2d, depthwise_conv2d, dense).
+    /// The activation of a layer that can absorb others: the convolutions and dense. A norm folds
+    /// into separable_conv2d's pointwise kernel, and into conv2d_transpose's kernel once it is the
+    /// matrix [in, kh·kw·filters], whose last axis steps through the filters.
     var producerActivation: Activation? {
         switch self {
         case .conv2d(let op): op.activation
         case .depthwiseConv2D(let op): op.activation
+        case .separableConv2D(let op): op.activation
+        case .conv2DTranspose(let op): op.activation
         case .dense(let op): op.activation
         case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .batchNorm, .flatten,
             .activation, .dropout, .add, .concatenate, .relu, .rescaling, .normalization, .reshape, .cropping2D,

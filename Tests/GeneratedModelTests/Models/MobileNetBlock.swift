@@ -1207,6 +1207,156 @@ private struct Patches: RowSource {
     }
 }
 
+// MARK: Separable convolution
+
+/// Output rows `separable` runs through its depthwise step at a time: enough for two row blocks
+/// of the pointwise product (`2 · blockRows` pixels), at most the whole image. The band stays in
+/// cache from the step that writes it to the product that reads it in place.
+private func separableBandRows(outputHeight: Int, outputWidth: Int) -> Int {
+    min(outputHeight, max(1, (2 * blockRows + outputWidth - 1) / outputWidth))
+}
+
+/// Floats of scratch `separable` needs, for any batch: a zero bias for the depthwise step, one band
+/// of its output (in·multiplier = `channels` wide), then the pointwise product's scratch.
+private func separableScratchCount(outputHeight: Int, outputWidth: Int, channels: Int) -> Int {
+    let band = separableBandRows(outputHeight: outputHeight, outputWidth: outputWidth) * outputWidth * channels
+    return zeroBiasCount(channels) + band + scratchCount(depth: channels)
+}
+
+/// Floats of a zero bias for `columns` outputs: whole 32-float panels, as the kernels read biases.
+private func zeroBiasCount(_ columns: Int) -> Int { (columns + 31) / 32 * 32 }
+
+/// `separable_conv2d`: the depthwise step (`depthwise`, without bias or clamp) on a band of output
+/// rows into scratch, then the pointwise step, a 1×1 convolution (`dense` over the band's pixels)
+/// with bias and clamp fused, band after band of each image. The band's padding is the layer's
+/// moved up by the rows before it, so its windows are the layer's own.
+@inline(never)
+private func separable(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int, filters: Int,
+    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
+    depthwiseWeights: UnsafePointer<Float>, pointwiseWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+) {
+    let depth = channels * multiplier
+    let zeros = scratch
+    zeros.update(repeating: 0, count: zeroBiasCount(depth))
+    let band = scratch + zeroBiasCount(depth)
+    let bandRows = separableBandRows(outputHeight: outputHeight, outputWidth: outputWidth)
+    let productScratch = band + bandRows * outputWidth * depth
+    for n in 0..<batch {
+        let image = input + n * height * width * channels
+        var y = 0
+        while y < outputHeight {
+            let rows = min(bandRows, outputHeight - y)
+            depthwise(
+                1, image, band, height: height, width: width, channels: channels, multiplier: multiplier,
+                outputHeight: rows, outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: dilation,
+                padding: (padding.top - y * strides.0, padding.left), weights: depthwiseWeights, bias: zeros,
+                clamp: .none)
+            dense(
+                rows * outputWidth, band, output + (n * outputHeight + y) * outputWidth * filters, inputs: depth,
+                units: filters, weights: pointwiseWeights, bias: bias, clamp: clamp, scratch: productScratch)
+            y += rows
+        }
+    }
+}
+
+// MARK: Transposed convolution
+
+/// Floats of scratch `transposedConvolution` needs, for any batch: a zero bias for the product,
+/// `blockRows` rows of it (kh·kw·filters each), then the product's own scratch.
+private func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: Int) -> Int {
+    let columns = kernel.0 * kernel.1 * filters
+    return zeroBiasCount(columns) + blockRows * columns + scratchCount(depth: channels)
+}
+
+/// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
+/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c.
+private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
+    let columns = kernel.count / max(channels, 1)
+    var matrix = [Float](repeating: 0, count: kernel.count)
+    for column in 0..<columns {
+        for c in 0..<channels { matrix[c * columns + column] = kernel[column * channels + c] }
+    }
+    return matrix
+}
+
+/// `conv2d_transpose`: what each input pixel adds to the output, its channels times the kernel
+/// [in, kh·kw·filters] (`transposedConvolutionMatrix`, packed), is a matrix product over
+/// `blockRows` pixels at a time; each product row is then added to the kh × kw output pixels it
+/// covers (col2im): input (y, x) and tap (ky, kx) go to output (y·sh − top + ky, x·sw − left + kx),
+/// taps outside the output dropped. The output starts as the bias; the clamp comes last.
+@inline(never)
+private func transposedConvolution(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
+    kernel: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+) {
+    let columns = kernel.0 * kernel.1 * filters
+    let zeros = scratch
+    zeros.update(repeating: 0, count: zeroBiasCount(columns))
+    let products = scratch + zeroBiasCount(columns)
+    let productScratch = products + blockRows * columns
+    let outputPixels = outputHeight * outputWidth
+    for pixel in 0..<batch * outputPixels { (output + pixel * filters).update(from: bias, count: filters) }
+    let pixels = batch * height * width
+    var first = 0
+    while first < pixels {
+        let count = min(blockRows, pixels - first)
+        dense(
+            count, input + first * channels, products, inputs: channels, units: columns, weights: weights, bias: zeros,
+            clamp: .none, scratch: productScratch)
+        for r in 0..<count {
+            let pixel = first + r
+            let (x, y, n) = (pixel % width, (pixel / width) % height, pixel / (width * height))
+            // The taps kx that land inside the output: consecutive output pixels, one run of floats.
+            let left = x * strides.1 - padding.left
+            let (low, high) = (max(0, -left), min(kernel.1, outputWidth - left))
+            guard low < high else { continue }
+            for ky in 0..<kernel.0 {
+                let oy = y * strides.0 - padding.top + ky
+                guard oy >= 0 && oy < outputHeight else { continue }
+                let target = output + ((n * outputHeight + oy) * outputWidth + left + low) * filters
+                let source = products + r * columns + (ky * kernel.1 + low) * filters
+                addRun(source, target, (high - low) * filters)
+            }
+        }
+        first += count
+    }
+    if clamp != .none { clampRun(output, batch * outputPixels * filters, clamp, scratch: products) }
+}
+
+/// target[i] += source[i] for `count` floats, sixteen at a time.
+@inline(__always)
+private func addRun(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        store(load(target + i) + load(source + i), target + i)
+        i += 16
+    }
+    while i < count {
+        target[i] += source[i]
+        i += 1
+    }
+}
+
+/// The clamp of `finish` on `count` floats in place; the last partial vector goes through 32
+/// floats of `scratch` (its first 16 zeros as the bias, the rest where it is staged).
+private func clampRun(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: Clamp, scratch: UnsafeMutablePointer<Float>) {
+    let (zeros, stage) = (scratch, scratch + 16)
+    zeros.update(repeating: 0, count: 32)
+    var i = 0
+    while i + 16 <= count {
+        store(finish(load(values + i), zeros, clamp), values + i)
+        i += 16
+    }
+    guard i < count else { return }
+    stage.update(from: values + i, count: count - i)
+    storePart(finish(load(stage), zeros, clamp), values + i, count - i, stage)
+}
+
 // MARK: Vector math
 
 // Transcendental functions a vector at a time, for the activations: polynomial forms accurate to a
