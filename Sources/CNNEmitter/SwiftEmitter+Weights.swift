@@ -70,14 +70,11 @@ extension SwiftEmitter {
             kernel = "transposedConvolutionMatrix(\(kernel), channels: \(input.channels))"
         }
         var bias: String? = hasBias ? tensor(node, "bias") : nil
-        if let normIndex = fusion.foldedNorm[index], case .batchNorm(let op) = graph.nodes[normIndex].operation {
-            let norm = graph.nodes[normIndex]
-            out.line("let \(node.name)Folded = foldNorm(")
+        if let normIndex = fusion.foldedNorm[index], let scaleShift = scaleShift(graph.nodes[normIndex]) {
+            out.line("let \(node.name)Fold = \(scaleShift)")
+            out.line("let \(node.name)Folded = foldScaleShift(")
             out.indented { out in
-                out.line("kernel: \(kernel), bias: \(bias ?? "nil"),")
-                out.line("gamma: \(tensor(norm, "gamma")), beta: \(tensor(norm, "beta")),")
-                out.line("mean: \(tensor(norm, "moving_mean")), variance: \(tensor(norm, "moving_variance")),")
-                out.line("epsilon: \(Float(op.epsilon)))")
+                out.line("kernel: \(kernel), bias: \(bias ?? "nil"), scale: \(node.name)Fold.scale, shift: \(node.name)Fold.shift)")
             }
             kernel = "\(node.name)Folded.kernel"
             bias = "\(node.name)Folded.bias"
@@ -105,28 +102,34 @@ extension SwiftEmitter {
             let count = op.window.kernel.height * op.window.kernel.width * channels
             out.line("(w + \(regions.kernel)).update(from: \(kernel), count: \(count))")
             if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(channels))") }
-        case .batchNorm(let op):
-            out.line("let \(node.name)Norm = normScaleShift(")
-            out.indented { out in
-                out.line("gamma: \(tensor(node, "gamma")), beta: \(tensor(node, "beta")),")
-                out.line("mean: \(tensor(node, "moving_mean")), variance: \(tensor(node, "moving_variance")),")
-                out.line("epsilon: \(Float(op.epsilon)))")
-            }
-            out.line("(w + \(regions.kernel)).update(from: \(node.name)Norm.scale, count: \(input.channels))")
-            out.line("(w + \(regions.bias)).update(from: \(node.name)Norm.shift, count: \(input.channels))")
-        case .rescaling(let op):
-            out.line("(w + \(regions.kernel)).update(repeating: \(Float(op.scale)), count: \(input.channels))")
-            out.line("(w + \(regions.bias)).update(repeating: \(Float(op.offset)), count: \(input.channels))")
-        case .normalization(let op):
-            let values =
-                op.inlineValues(channels: input.channels).map { ("\($0.mean)", "\($0.variance)") }
-                ?? (tensor(node, "mean"), tensor(node, "variance"))
-            out.line("let \(node.name)Norm = normalizationScaleShift(mean: \(values.0), variance: \(values.1))")
+        case .batchNorm, .rescaling, .normalization:
+            out.line("let \(node.name)Norm = \(scaleShift(node)!)")
             out.line("(w + \(regions.kernel)).update(from: \(node.name)Norm.scale, count: \(input.channels))")
             out.line("(w + \(regions.bias)).update(from: \(node.name)Norm.shift, count: \(input.channels))")
         case .maxPool2D, .avgPool2D, .globalAvgPool2D, .globalMaxPool2D, .zeroPadding2D, .flatten, .activation,
             .dropout, .add, .concatenate, .relu, .reshape, .cropping2D, .upSampling2D, .merge:
             break
+        }
+    }
+
+    /// The expression of a per-channel (scale, shift) for a batch_norm, rescaling or
+    /// normalization node, from its tensors or its inline values; nil for other layers.
+    private func scaleShift(_ node: GraphNode) -> String? {
+        func tensor(_ weight: String) -> String { "tensors[\"\(node.name).\(weight)\"]!.values" }
+        let channels = graph.shape(of: node.inputs[0]).channels
+        switch node.operation {
+        case .batchNorm(let op):
+            return "normScaleShift(gamma: \(tensor("gamma")), beta: \(tensor("beta")), mean: \(tensor("moving_mean")), "
+                + "variance: \(tensor("moving_variance")), epsilon: \(Float(op.epsilon)))"
+        case .rescaling(let op):
+            return "(scale: [Float](repeating: \(Float(op.scale)), count: \(channels)), "
+                + "shift: [Float](repeating: \(Float(op.offset)), count: \(channels)))"
+        case .normalization(let op):
+            let values = op.inlineValues(channels: channels).map { ("\($0.mean)", "\($0.variance)") }
+                ?? (tensor("mean"), tensor("variance"))
+            return "normalizationScaleShift(mean: \(values.0), variance: \(values.1))"
+        default:
+            return nil
         }
     }
 

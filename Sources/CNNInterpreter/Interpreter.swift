@@ -29,16 +29,16 @@ public struct Interpreter: Sendable {
                 let channels = graph.shape(of: node.inputs[0]).channels
                 layerWeights[0] = transposedConvolutionMatrix(layerWeights[0], channels: channels)
             }
-            if let norm = fusion.foldedNorm[index], case .batchNorm(let op) = graph.nodes[norm].operation {
+            if let norm = fusion.foldedNorm[index],
+                let (scale, shift) = Interpreter.scaleShift(graph.nodes[norm], in: graph, weights: weights.layers[norm])
+            {
                 // The tensor whose last axis is the output channel, and the bias after it:
                 // separable_conv2d's depthwise kernel comes before them.
                 let first: Int
                 if case .separableConv2D = node.operation { first = 1 } else { first = 0 }
-                let statistics = weights.layers[norm]
-                let folded = foldNorm(
+                let folded = foldScaleShift(
                     kernel: layerWeights[first], bias: layerWeights.count > first + 1 ? layerWeights[first + 1] : nil,
-                    gamma: statistics[0], beta: statistics[1], mean: statistics[2], variance: statistics[3],
-                    epsilon: Float(op.epsilon))
+                    scale: scale, shift: shift)
                 layerWeights = layerWeights.prefix(first) + [folded.kernel, folded.bias]
             }
             return Interpreter.kernel(for: node, in: graph, weights: layerWeights, activation: fusion.activations[index])
@@ -75,19 +75,10 @@ public struct Interpreter: Sendable {
         case .cropping2D(let crop): return CroppingKernel(crop: crop, input: input, output: output)
         case .upSampling2D(let op): return UpSamplingKernel(op: op, input: input, output: output)
         case .relu(let op): return ReLUKernel(op: op, elementsPerSample: output.elementCount ?? 0)
-        case .rescaling(let op):
-            let channels = input.channels
-            return ScaleShiftKernel(
-                scale: Array(repeating: Float(op.scale), count: channels),
-                shift: Array(repeating: Float(op.offset), count: channels), shape: output)
-        case .normalization(let op):
-            let (mean, variance) = op.inlineValues(channels: input.channels) ?? (weights[0], weights[1])
-            let folded = normalizationScaleShift(mean: mean, variance: variance)
-            return ScaleShiftKernel(scale: folded.scale, shift: folded.shift, shape: output)
+        case .rescaling, .normalization, .batchNorm:
+            let (scale, shift) = scaleShift(node, in: graph, weights: weights)!
+            return ScaleShiftKernel(scale: scale, shift: shift, shape: output)
         case .zeroPadding2D(let padding): return ZeroPadding2DKernel(padding: padding, input: input, output: output)
-        case .batchNorm(let op):
-            return ScaleShiftKernel(
-                op, shape: output, gamma: weights[0], beta: weights[1], mean: weights[2], variance: weights[3])
         case .dense(var op):
             op.activation = activation ?? op.activation
             return DenseKernel(op, input: input, kernel: weights[0], bias: bias)
@@ -99,6 +90,24 @@ public struct Interpreter: Sendable {
             return ConcatenateKernel(
                 widths: node.inputs.map { graph.shape(of: $0).channels },
                 pixels: output.rank == 3 ? output.height * output.width : 1)
+        }
+    }
+
+    /// x · scale + shift per channel for the layers that are one (`batch_norm`, `rescaling`,
+    /// `normalization`), whether they run or are folded into the layer before them.
+    static func scaleShift(_ node: GraphNode, in graph: Graph, weights: [[Float]]) -> (scale: [Float], shift: [Float])? {
+        let channels = graph.shape(of: node.inputs[0]).channels
+        switch node.operation {
+        case .batchNorm(let op):
+            return normScaleShift(
+                gamma: weights[0], beta: weights[1], mean: weights[2], variance: weights[3], epsilon: Float(op.epsilon))
+        case .rescaling(let op):
+            return (Array(repeating: Float(op.scale), count: channels), Array(repeating: Float(op.offset), count: channels))
+        case .normalization(let op):
+            let (mean, variance) = op.inlineValues(channels: channels) ?? (weights[0], weights[1])
+            return normalizationScaleShift(mean: mean, variance: variance)
+        default:
+            return nil
         }
     }
 

@@ -18,18 +18,17 @@ package final class FloatStore: @unchecked Sendable {
     deinit { base.deallocate() }
 }
 
-/// Folds batch-norm statistics into a producer's kernel and bias:
-/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
-/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
-package func foldNorm(
-    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
-) -> (kernel: [Float], bias: [Float]) {
-    let channels = gamma.count
-    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+/// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
+/// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
+/// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+package func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
+    kernel: [Float], bias: [Float]
+) {
+    let channels = scale.count
     var kernel = kernel
     for i in kernel.indices { kernel[i] *= scale[i % channels] }
     let bias = bias ?? [Float](repeating: 0, count: channels)
-    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
+    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
 /// Batch-norm statistics as x · scale + shift.

@@ -1,4 +1,5 @@
 import CNNFormats
+import CNNGraph
 import Testing
 import TestSupport
 
@@ -39,6 +40,44 @@ import TestSupport
 
             """, weights: weights)
         #expect(tensorMismatch(fused, try unfused(activation: true)) == nil)
+    }
+
+    /// A rescaling or a normalization after a convolution folds into it as exactly as a batch_norm:
+    /// each is x · scale + shift per channel.
+    @Test func rescalingAndNormalizationFold() throws {
+        let convolution = try run(
+            input: input, "  - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}\n",
+            weights: weights.filter { $0.key.hasPrefix("c.") })
+        let rescaled = try run(
+            input: input,
+            """
+              - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}
+              - {type: rescaling, scale: 0.5, offset: -1}
+
+            """, weights: weights.filter { $0.key.hasPrefix("c.") })
+        let normalized = try run(
+            input: input,
+            """
+              - {type: conv2d, name: c, filters: 4, kernel_size: 3, padding: same}
+              - {type: normalization, mean: [0, 1, -1, 2], variance: [1, 4, 0.25, 9]}
+              - {type: activation, activation: relu}
+
+            """, weights: weights.filter { $0.key.hasPrefix("c.") })
+        let (mean, deviation): ([Float], [Float]) = ([0, 1, -1, 2], [1, 2, 0.5, 3])
+        var expectedRescaled = convolution
+        var expectedNormalized = convolution
+        for i in convolution.scalars.indices {
+            expectedRescaled.scalars[i] = convolution.scalars[i] * 0.5 - 1
+            expectedNormalized.scalars[i] = max((convolution.scalars[i] - mean[i % 4]) / deviation[i % 4], 0)
+        }
+        #expect(tensorMismatch(rescaled, expectedRescaled) == nil)
+        #expect(tensorMismatch(normalized, expectedNormalized) == nil)
+        let graph = try graph(
+            input: [5, 5, 3],
+            "  - {type: conv2d, filters: 4, kernel_size: 3}\n  - {type: rescaling, scale: 2}\n  - {type: normalization}\n")
+        let fusion = Fusion(graph)
+        #expect(fusion.foldedNorm[0] == 1)
+        #expect(fusion.absorbedBy[2] == nil)
     }
 
     /// When another layer reads the convolution's output too, nothing may be folded into it.

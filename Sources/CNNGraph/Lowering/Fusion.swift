@@ -1,12 +1,13 @@
 /// Layers folded into the convolution or dense layer before them, as ONNX Runtime folds them: a
-/// `batch_norm` becomes a scale of the producer's output channels plus a bias, and an
+/// `batch_norm`, `rescaling` or `normalization` (x · scale + shift per channel) becomes a scale of
+/// the producer's output channels plus a bias, exactly, and an
 /// `activation` layer becomes the producer's own activation, applied as it stores. Each fold
 /// applies only when the producer's output has no other reader, so no one sees the unfused value.
 /// Both back ends run the fused graph; each folds the weights itself.
 public struct Fusion: Sendable {
     /// For each node, the node whose kernel computes its output instead, or nil when it runs itself.
     public private(set) var absorbedBy: [Int?]
-    /// For each producer that absorbed a batch_norm, that batch_norm's node.
+    /// For each producer that absorbed a batch_norm, rescaling or normalization, that node.
     public private(set) var foldedNorm: [Int: Int] = [:]
     /// The activation each conv2d, depthwise_conv2d, separable_conv2d, conv2d_transpose and dense
     /// node applies after fusion.
@@ -27,7 +28,7 @@ public struct Fusion: Sendable {
         for (index, node) in graph.nodes.enumerated() where absorbedBy[index] == nil {
             guard let own = node.operation.producerActivation else { continue }
             var last = index
-            if own == .linear, let next = soleReader(of: last), case .batchNorm = graph.nodes[next].operation {
+            if own == .linear, let next = soleReader(of: last), graph.nodes[next].operation.isScaleShift {
                 foldedNorm[index] = next
                 absorbedBy[next] = index
                 last = next
@@ -55,6 +56,15 @@ public struct Fusion: Sendable {
 }
 
 extension Operation {
+    /// A per-channel x · scale + shift: `batch_norm`, `rescaling`, `normalization`. One that
+    /// follows a convolution or dense layer without an activation is folded into its weights.
+    var isScaleShift: Bool {
+        switch self {
+        case .batchNorm, .rescaling, .normalization: true
+        default: false
+        }
+    }
+
     /// The activation of a layer that can absorb others: the convolutions and dense. A norm folds
     /// into separable_conv2d's pointwise kernel, and into conv2d_transpose's kernel once it is the
     /// matrix [in, kh·kw·filters], whose last axis steps through the filters.

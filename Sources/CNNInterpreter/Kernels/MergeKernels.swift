@@ -31,11 +31,6 @@ struct ScaleShiftKernel: LayerKernel {
         elementsPerSample = shape.elementCount ?? 0
     }
 
-    init(_ op: BatchNorm, shape: TensorShape, gamma: [Float], beta: [Float], mean: [Float], variance: [Float]) {
-        let folded = normScaleShift(gamma: gamma, beta: beta, mean: mean, variance: variance, epsilon: Float(op.epsilon))
-        self.init(scale: folded.scale, shift: folded.shift, shape: shape)
-    }
-
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
         scaleShift(
             batch * elementsPerSample, inputs[0], output, channels: channels, scale: weights.kernel, shift: weights.bias)

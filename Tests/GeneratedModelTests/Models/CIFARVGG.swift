@@ -86,51 +86,39 @@ public struct CIFARVGG: Sendable {
         let store = FloatStore(count: CIFARVGG.weightCount)
         let w = store.base
         // conv2d (conv2d, cifar_vgg.yaml:6)
-        let conv2dFolded = foldNorm(
-            kernel: tensors["conv2d.kernel"]!.values, bias: nil,
-            gamma: tensors["batch_norm.gamma"]!.values, beta: tensors["batch_norm.beta"]!.values,
-            mean: tensors["batch_norm.moving_mean"]!.values, variance: tensors["batch_norm.moving_variance"]!.values,
-            epsilon: 0.001)
+        let conv2dFold = normScaleShift(gamma: tensors["batch_norm.gamma"]!.values, beta: tensors["batch_norm.beta"]!.values, mean: tensors["batch_norm.moving_mean"]!.values, variance: tensors["batch_norm.moving_variance"]!.values, epsilon: 0.001)
+        let conv2dFolded = foldScaleShift(
+            kernel: tensors["conv2d.kernel"]!.values, bias: nil, scale: conv2dFold.scale, shift: conv2dFold.shift)
         packPanels(conv2dFolded.kernel, rows: 27, columns: 32, into: w + 0)
         (w + 864).update(from: conv2dFolded.bias, count: 32)
         // conv2d_1 (conv2d, cifar_vgg.yaml:9)
-        let conv2d_1Folded = foldNorm(
-            kernel: tensors["conv2d_1.kernel"]!.values, bias: nil,
-            gamma: tensors["batch_norm_1.gamma"]!.values, beta: tensors["batch_norm_1.beta"]!.values,
-            mean: tensors["batch_norm_1.moving_mean"]!.values, variance: tensors["batch_norm_1.moving_variance"]!.values,
-            epsilon: 0.001)
+        let conv2d_1Fold = normScaleShift(gamma: tensors["batch_norm_1.gamma"]!.values, beta: tensors["batch_norm_1.beta"]!.values, mean: tensors["batch_norm_1.moving_mean"]!.values, variance: tensors["batch_norm_1.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_1Folded = foldScaleShift(
+            kernel: tensors["conv2d_1.kernel"]!.values, bias: nil, scale: conv2d_1Fold.scale, shift: conv2d_1Fold.shift)
         packPanels(conv2d_1Folded.kernel, rows: 288, columns: 32, into: w + 896)
         (w + 10112).update(from: conv2d_1Folded.bias, count: 32)
         // conv2d_2 (conv2d, cifar_vgg.yaml:15)
-        let conv2d_2Folded = foldNorm(
-            kernel: tensors["conv2d_2.kernel"]!.values, bias: nil,
-            gamma: tensors["batch_norm_2.gamma"]!.values, beta: tensors["batch_norm_2.beta"]!.values,
-            mean: tensors["batch_norm_2.moving_mean"]!.values, variance: tensors["batch_norm_2.moving_variance"]!.values,
-            epsilon: 0.001)
+        let conv2d_2Fold = normScaleShift(gamma: tensors["batch_norm_2.gamma"]!.values, beta: tensors["batch_norm_2.beta"]!.values, mean: tensors["batch_norm_2.moving_mean"]!.values, variance: tensors["batch_norm_2.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_2Folded = foldScaleShift(
+            kernel: tensors["conv2d_2.kernel"]!.values, bias: nil, scale: conv2d_2Fold.scale, shift: conv2d_2Fold.shift)
         packPanels(conv2d_2Folded.kernel, rows: 288, columns: 64, into: w + 10144)
         (w + 28576).update(from: conv2d_2Folded.bias, count: 64)
         // conv2d_3 (conv2d, cifar_vgg.yaml:18)
-        let conv2d_3Folded = foldNorm(
-            kernel: tensors["conv2d_3.kernel"]!.values, bias: nil,
-            gamma: tensors["batch_norm_3.gamma"]!.values, beta: tensors["batch_norm_3.beta"]!.values,
-            mean: tensors["batch_norm_3.moving_mean"]!.values, variance: tensors["batch_norm_3.moving_variance"]!.values,
-            epsilon: 0.001)
+        let conv2d_3Fold = normScaleShift(gamma: tensors["batch_norm_3.gamma"]!.values, beta: tensors["batch_norm_3.beta"]!.values, mean: tensors["batch_norm_3.moving_mean"]!.values, variance: tensors["batch_norm_3.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_3Folded = foldScaleShift(
+            kernel: tensors["conv2d_3.kernel"]!.values, bias: nil, scale: conv2d_3Fold.scale, shift: conv2d_3Fold.shift)
         packPanels(conv2d_3Folded.kernel, rows: 576, columns: 64, into: w + 28640)
         (w + 65504).update(from: conv2d_3Folded.bias, count: 64)
         // conv2d_4 (conv2d, cifar_vgg.yaml:24)
-        let conv2d_4Folded = foldNorm(
-            kernel: tensors["conv2d_4.kernel"]!.values, bias: nil,
-            gamma: tensors["batch_norm_4.gamma"]!.values, beta: tensors["batch_norm_4.beta"]!.values,
-            mean: tensors["batch_norm_4.moving_mean"]!.values, variance: tensors["batch_norm_4.moving_variance"]!.values,
-            epsilon: 0.001)
+        let conv2d_4Fold = normScaleShift(gamma: tensors["batch_norm_4.gamma"]!.values, beta: tensors["batch_norm_4.beta"]!.values, mean: tensors["batch_norm_4.moving_mean"]!.values, variance: tensors["batch_norm_4.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_4Folded = foldScaleShift(
+            kernel: tensors["conv2d_4.kernel"]!.values, bias: nil, scale: conv2d_4Fold.scale, shift: conv2d_4Fold.shift)
         packPanels(conv2d_4Folded.kernel, rows: 576, columns: 128, into: w + 65568)
         (w + 139296).update(from: conv2d_4Folded.bias, count: 128)
         // conv2d_5 (conv2d, cifar_vgg.yaml:27)
-        let conv2d_5Folded = foldNorm(
-            kernel: tensors["conv2d_5.kernel"]!.values, bias: nil,
-            gamma: tensors["batch_norm_5.gamma"]!.values, beta: tensors["batch_norm_5.beta"]!.values,
-            mean: tensors["batch_norm_5.moving_mean"]!.values, variance: tensors["batch_norm_5.moving_variance"]!.values,
-            epsilon: 0.001)
+        let conv2d_5Fold = normScaleShift(gamma: tensors["batch_norm_5.gamma"]!.values, beta: tensors["batch_norm_5.beta"]!.values, mean: tensors["batch_norm_5.moving_mean"]!.values, variance: tensors["batch_norm_5.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_5Folded = foldScaleShift(
+            kernel: tensors["conv2d_5.kernel"]!.values, bias: nil, scale: conv2d_5Fold.scale, shift: conv2d_5Fold.shift)
         packPanels(conv2d_5Folded.kernel, rows: 1152, columns: 128, into: w + 139424)
         (w + 286880).update(from: conv2d_5Folded.bias, count: 128)
         // dense (dense, cifar_vgg.yaml:34)
@@ -1552,18 +1540,17 @@ private final class FloatStore: @unchecked Sendable {
     deinit { base.deallocate() }
 }
 
-/// Folds batch-norm statistics into a producer's kernel and bias:
-/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
-/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
-private func foldNorm(
-    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
-) -> (kernel: [Float], bias: [Float]) {
-    let channels = gamma.count
-    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+/// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
+/// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
+/// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
+    kernel: [Float], bias: [Float]
+) {
+    let channels = scale.count
     var kernel = kernel
     for i in kernel.indices { kernel[i] *= scale[i % channels] }
     let bias = bias ?? [Float](repeating: 0, count: channels)
-    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
+    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
 /// Batch-norm statistics as x · scale + shift.

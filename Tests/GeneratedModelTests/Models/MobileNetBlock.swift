@@ -79,43 +79,33 @@ public struct MobileNetBlock: Sendable {
         let store = FloatStore(count: MobileNetBlock.weightCount)
         let w = store.base
         // stem (conv2d, mobilenet_block.json:7)
-        let stemFolded = foldNorm(
-            kernel: tensors["stem.kernel"]!.values, bias: nil,
-            gamma: tensors["stem_bn.gamma"]!.values, beta: tensors["stem_bn.beta"]!.values,
-            mean: tensors["stem_bn.moving_mean"]!.values, variance: tensors["stem_bn.moving_variance"]!.values,
-            epsilon: 0.001)
+        let stemFold = normScaleShift(gamma: tensors["stem_bn.gamma"]!.values, beta: tensors["stem_bn.beta"]!.values, mean: tensors["stem_bn.moving_mean"]!.values, variance: tensors["stem_bn.moving_variance"]!.values, epsilon: 0.001)
+        let stemFolded = foldScaleShift(
+            kernel: tensors["stem.kernel"]!.values, bias: nil, scale: stemFold.scale, shift: stemFold.shift)
         packPanels(stemFolded.kernel, rows: 27, columns: 16, into: w + 0)
         (w + 864).update(from: stemFolded.bias, count: 16)
         // dw1 (depthwise_conv2d, mobilenet_block.json:10)
-        let dw1Folded = foldNorm(
-            kernel: tensors["dw1.kernel"]!.values, bias: nil,
-            gamma: tensors["dw1_bn.gamma"]!.values, beta: tensors["dw1_bn.beta"]!.values,
-            mean: tensors["dw1_bn.moving_mean"]!.values, variance: tensors["dw1_bn.moving_variance"]!.values,
-            epsilon: 0.001)
+        let dw1Fold = normScaleShift(gamma: tensors["dw1_bn.gamma"]!.values, beta: tensors["dw1_bn.beta"]!.values, mean: tensors["dw1_bn.moving_mean"]!.values, variance: tensors["dw1_bn.moving_variance"]!.values, epsilon: 0.001)
+        let dw1Folded = foldScaleShift(
+            kernel: tensors["dw1.kernel"]!.values, bias: nil, scale: dw1Fold.scale, shift: dw1Fold.shift)
         (w + 896).update(from: dw1Folded.kernel, count: 144)
         (w + 1040).update(from: dw1Folded.bias, count: 16)
         // pw1 (conv2d, mobilenet_block.json:13)
-        let pw1Folded = foldNorm(
-            kernel: tensors["pw1.kernel"]!.values, bias: nil,
-            gamma: tensors["pw1_bn.gamma"]!.values, beta: tensors["pw1_bn.beta"]!.values,
-            mean: tensors["pw1_bn.moving_mean"]!.values, variance: tensors["pw1_bn.moving_variance"]!.values,
-            epsilon: 0.001)
+        let pw1Fold = normScaleShift(gamma: tensors["pw1_bn.gamma"]!.values, beta: tensors["pw1_bn.beta"]!.values, mean: tensors["pw1_bn.moving_mean"]!.values, variance: tensors["pw1_bn.moving_variance"]!.values, epsilon: 0.001)
+        let pw1Folded = foldScaleShift(
+            kernel: tensors["pw1.kernel"]!.values, bias: nil, scale: pw1Fold.scale, shift: pw1Fold.shift)
         packPanels(pw1Folded.kernel, rows: 16, columns: 32, into: w + 1072)
         (w + 1584).update(from: pw1Folded.bias, count: 32)
         // dw2 (depthwise_conv2d, mobilenet_block.json:16)
-        let dw2Folded = foldNorm(
-            kernel: tensors["dw2.kernel"]!.values, bias: nil,
-            gamma: tensors["dw2_bn.gamma"]!.values, beta: tensors["dw2_bn.beta"]!.values,
-            mean: tensors["dw2_bn.moving_mean"]!.values, variance: tensors["dw2_bn.moving_variance"]!.values,
-            epsilon: 0.001)
+        let dw2Fold = normScaleShift(gamma: tensors["dw2_bn.gamma"]!.values, beta: tensors["dw2_bn.beta"]!.values, mean: tensors["dw2_bn.moving_mean"]!.values, variance: tensors["dw2_bn.moving_variance"]!.values, epsilon: 0.001)
+        let dw2Folded = foldScaleShift(
+            kernel: tensors["dw2.kernel"]!.values, bias: nil, scale: dw2Fold.scale, shift: dw2Fold.shift)
         (w + 1616).update(from: dw2Folded.kernel, count: 288)
         (w + 1904).update(from: dw2Folded.bias, count: 32)
         // pw2 (conv2d, mobilenet_block.json:19)
-        let pw2Folded = foldNorm(
-            kernel: tensors["pw2.kernel"]!.values, bias: nil,
-            gamma: tensors["pw2_bn.gamma"]!.values, beta: tensors["pw2_bn.beta"]!.values,
-            mean: tensors["pw2_bn.moving_mean"]!.values, variance: tensors["pw2_bn.moving_variance"]!.values,
-            epsilon: 0.001)
+        let pw2Fold = normScaleShift(gamma: tensors["pw2_bn.gamma"]!.values, beta: tensors["pw2_bn.beta"]!.values, mean: tensors["pw2_bn.moving_mean"]!.values, variance: tensors["pw2_bn.moving_variance"]!.values, epsilon: 0.001)
+        let pw2Folded = foldScaleShift(
+            kernel: tensors["pw2.kernel"]!.values, bias: nil, scale: pw2Fold.scale, shift: pw2Fold.shift)
         packPanels(pw2Folded.kernel, rows: 32, columns: 64, into: w + 1936)
         (w + 3984).update(from: pw2Folded.bias, count: 64)
         // logits (dense, mobilenet_block.json:24)
@@ -1506,18 +1496,17 @@ private final class FloatStore: @unchecked Sendable {
     deinit { base.deallocate() }
 }
 
-/// Folds batch-norm statistics into a producer's kernel and bias:
-/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
-/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
-private func foldNorm(
-    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
-) -> (kernel: [Float], bias: [Float]) {
-    let channels = gamma.count
-    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+/// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
+/// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
+/// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
+    kernel: [Float], bias: [Float]
+) {
+    let channels = scale.count
     var kernel = kernel
     for i in kernel.indices { kernel[i] *= scale[i % channels] }
     let bias = bias ?? [Float](repeating: 0, count: channels)
-    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
+    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
 /// Batch-norm statistics as x · scale + shift.

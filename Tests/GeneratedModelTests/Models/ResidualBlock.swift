@@ -71,19 +71,15 @@ public struct ResidualBlock: Sendable {
         packPanels(tensors["stem.kernel"]!.values, rows: 27, columns: 16, into: w + 0)
         (w + 864).update(from: tensors["stem.bias"]!.values, count: 16)
         // branch_a (conv2d, residual_block.yaml:7)
-        let branch_aFolded = foldNorm(
-            kernel: tensors["branch_a.kernel"]!.values, bias: tensors["branch_a.bias"]!.values,
-            gamma: tensors["bn_a.gamma"]!.values, beta: tensors["bn_a.beta"]!.values,
-            mean: tensors["bn_a.moving_mean"]!.values, variance: tensors["bn_a.moving_variance"]!.values,
-            epsilon: 0.001)
+        let branch_aFold = normScaleShift(gamma: tensors["bn_a.gamma"]!.values, beta: tensors["bn_a.beta"]!.values, mean: tensors["bn_a.moving_mean"]!.values, variance: tensors["bn_a.moving_variance"]!.values, epsilon: 0.001)
+        let branch_aFolded = foldScaleShift(
+            kernel: tensors["branch_a.kernel"]!.values, bias: tensors["branch_a.bias"]!.values, scale: branch_aFold.scale, shift: branch_aFold.shift)
         packPanels(branch_aFolded.kernel, rows: 144, columns: 16, into: w + 896)
         (w + 5504).update(from: branch_aFolded.bias, count: 16)
         // branch_b (conv2d, residual_block.yaml:10)
-        let branch_bFolded = foldNorm(
-            kernel: tensors["branch_b.kernel"]!.values, bias: tensors["branch_b.bias"]!.values,
-            gamma: tensors["bn_b.gamma"]!.values, beta: tensors["bn_b.beta"]!.values,
-            mean: tensors["bn_b.moving_mean"]!.values, variance: tensors["bn_b.moving_variance"]!.values,
-            epsilon: 0.001)
+        let branch_bFold = normScaleShift(gamma: tensors["bn_b.gamma"]!.values, beta: tensors["bn_b.beta"]!.values, mean: tensors["bn_b.moving_mean"]!.values, variance: tensors["bn_b.moving_variance"]!.values, epsilon: 0.001)
+        let branch_bFolded = foldScaleShift(
+            kernel: tensors["branch_b.kernel"]!.values, bias: tensors["branch_b.bias"]!.values, scale: branch_bFold.scale, shift: branch_bFold.shift)
         packPanels(branch_bFolded.kernel, rows: 144, columns: 16, into: w + 5536)
         (w + 10144).update(from: branch_bFolded.bias, count: 16)
         // classifier (dense, residual_block.yaml:15)
@@ -1464,18 +1460,17 @@ private final class FloatStore: @unchecked Sendable {
     deinit { base.deallocate() }
 }
 
-/// Folds batch-norm statistics into a producer's kernel and bias:
-/// y = (x·k + b − mean) · γ / √(var + ε) + β = x·(k·s) + (b·s + β − mean·s). The kernel's last
-/// axis is the output channel for conv2d, depthwise_conv2d and dense alike.
-private func foldNorm(
-    kernel: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
-) -> (kernel: [Float], bias: [Float]) {
-    let channels = gamma.count
-    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+/// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
+/// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
+/// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
+    kernel: [Float], bias: [Float]
+) {
+    let channels = scale.count
     var kernel = kernel
     for i in kernel.indices { kernel[i] *= scale[i % channels] }
     let bias = bias ?? [Float](repeating: 0, count: channels)
-    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + beta[$0] - mean[$0] * scale[$0] })
+    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
 /// Batch-norm statistics as x · scale + shift.
