@@ -66,6 +66,10 @@ extension Diagnostic {
             .noting("'inputs' may only name earlier layers or 'input'", at: name == layer ? nil : definition)
     }
 
+    static func emptyList(key: String, expected: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, .wrongType, "'\(key)' is an empty list; it must be \(expected)", at: location)
+    }
+
     static func kernelTooLarge(what: String, kernel: Size2D, effective: Size2D, input: Size2D, layer: String, at location: SourceLocation) -> Diagnostic {
         let dilated = effective != kernel ? " (\(effective) with dilation)" : ""
         return Diagnostic(
@@ -91,7 +95,9 @@ extension Diagnostic {
     static func outOfRange(key: String, value: Int, minimum: Int, at location: SourceLocation) -> Diagnostic {
         minimum > 0
             ? Diagnostic(.error, .nonPositive, "'\(key)' is \(value); it must be positive", at: location)
-            : Diagnostic(.error, .negativePadding, "'\(key)' is \(value); padding cannot be negative", at: location)
+            : Diagnostic(
+                .error, .negativePadding,
+                "'\(key)' is \(value); \(key == "cropping" ? "cropping" : "padding") cannot be negative", at: location)
     }
 
     static func reshapeSize(count: Int, input: TensorShape, target: [Int], layer: String, at location: SourceLocation) -> Diagnostic {

@@ -120,7 +120,7 @@ struct OptionReader {
         let elements: [SpecValue]
         if case .sequence(let list) = value.kind {
             guard !list.isEmpty else {
-                reportFailure(.wrongType(key: key, expected: "a number or a list of numbers", found: value))
+                reportFailure(.emptyList(key: key, expected: "a number or a list of one per channel", at: value.location))
                 return nil
             }
             elements = list
