@@ -10,6 +10,8 @@ public struct ModelSummary: Sendable {
         public var parameters: Int
         public var trainableParameters: Int
         public var macs: Int
+        /// The weights file's keys for the layer, `<name>.<param>`, with their shapes.
+        public var weights: [(key: String, shape: [Int])]
     }
 
     public var name: String
@@ -34,7 +36,8 @@ public struct ModelSummary: Sendable {
             Row(
                 name: node.name, kind: node.kind, inputs: node.inputs.map(graph.name(of:)), outputShape: node.outputShape,
                 parameters: node.parameterCount,
-                trainableParameters: node.weights.filter(\.trainable).reduce(0) { $0 + $1.elementCount }, macs: node.macs)
+                trainableParameters: node.weights.filter(\.trainable).reduce(0) { $0 + $1.elementCount }, macs: node.macs,
+                weights: node.weights.map { ("\(node.name).\($0.name)", $0.shape) })
         }
         totalParameters = rows.reduce(0) { $0 + $1.parameters }
         trainableParameters = rows.reduce(0) { $0 + $1.trainableParameters }
@@ -50,7 +53,8 @@ public struct ModelSummary: Sendable {
         }
     }
 
-    /// The contract's object: name, shapes without the batch axis, per-layer params and macs, totals.
+    /// The contract's object: name, shapes without the batch axis, per-layer params, macs and
+    /// weight keys with their shapes, totals.
     public var json: JSON {
         func shape(_ shape: TensorShape) -> JSON { .array(shape.dimensions.map(JSON.int)) }
         return .object([
@@ -68,6 +72,13 @@ public struct ModelSummary: Sendable {
                             ("output_shape", shape(row.outputShape)),
                             ("params", .int(row.parameters)),
                             ("macs", .int(row.macs)),
+                            (
+                                "weights",
+                                .array(
+                                    row.weights.map { weight in
+                                        .object([("key", .string(weight.key)), ("shape", .array(weight.shape.map(JSON.int)))])
+                                    })
+                            ),
                         ])
                     })
             ),

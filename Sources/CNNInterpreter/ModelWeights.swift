@@ -12,6 +12,8 @@ public struct ModelWeights {
         var problems: [String] = []
         var declared = Set<String>()
         var layers: [[[Float]]] = []
+        // Missing tensors, kept apart so that each can be paired with an unexpected one of its shape.
+        var missing: [(key: String, shape: [Int], layer: String)] = []
         for node in graph.nodes {
             var scalars: [[Float]] = []
             for weight in node.weights {
@@ -19,7 +21,7 @@ public struct ModelWeights {
                 declared.insert(key)
                 let expected = Tensor.describe(weight.shape)
                 guard let tensor = tensors[key] else {
-                    problems.append("missing '\(key)': layer '\(node.name)' (\(node.location)) needs shape \(expected)")
+                    missing.append((key, weight.shape, "layer '\(node.name)' (\(node.location))"))
                     continue
                 }
                 guard tensor.shape == weight.shape else {
@@ -31,7 +33,22 @@ public struct ModelWeights {
             }
             layers.append(scalars)
         }
-        for key in tensors.keys.sorted() where !declared.contains(key) {
+        var unexpected = tensors.keys.sorted().filter { !declared.contains($0) }
+        for (key, shape, layer) in missing {
+            // The unexpected tensor of the same shape a file from elsewhere most likely meant: the
+            // same parameter name first (Keras's `batch_normalization.gamma` for `batch_norm.gamma`).
+            let candidates = unexpected.filter { tensors[$0]!.shape == shape }
+            let parameter = key.split(separator: ".").last.map(String.init) ?? key
+            if let meant = candidates.first(where: { $0.hasSuffix("." + parameter) }) ?? candidates.first {
+                unexpected.removeAll { $0 == meant }
+                problems.append(
+                    "missing '\(key)': \(layer) needs shape \(Tensor.describe(shape)); did you mean '\(meant)', "
+                        + "which the file has in that shape? Rename it to '\(key)'")
+            } else {
+                problems.append("missing '\(key)': \(layer) needs shape \(Tensor.describe(shape))")
+            }
+        }
+        for key in unexpected {
             problems.append("unexpected '\(key)' \(tensors[key]!.shapeDescription): the spec declares no such weight")
         }
         guard problems.isEmpty else {

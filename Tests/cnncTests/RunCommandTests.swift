@@ -66,6 +66,47 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("o.npy").path))
     }
 
+    /// A tensor saved under another name (Keras's `batch_normalization` for `batch_norm`, say) is
+    /// paired with the missing one of its shape, in one note.
+    @Test func aRenamedTensorIsPairedWithTheMissingOne() throws {
+        let folder = try Paths.temporaryDirectory()
+        var tensors = try SafeTensors.read(contentsOf: weights)
+        let key = try #require(tensors.keys.sorted().first)
+        let parameter = key.split(separator: ".").last!
+        tensors["elsewhere.\(parameter)"] = tensors.removeValue(forKey: key)
+        let path = folder.appendingPathComponent("renamed.safetensors").path
+        try SafeTensors.write(tensors, to: path)
+        let run = try Run(["run", spec, "--weights", path, "--input", input, "--output", folder.appendingPathComponent("o.npy").path])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("\(path): error: a tensor does not match"), "\(run.stderr)")
+        #expect(run.stderr.contains("did you mean 'elsewhere.\(parameter)', which the file has in that shape? Rename it to '\(key)'"))
+        #expect(!run.stderr.contains("unexpected"))
+    }
+
+    /// `init-weights` writes every tensor the spec declares, Keras's default initializers, the same
+    /// bytes for the same seed; `run` takes the file.
+    @Test func initWeightsMakesARunnableDeterministicFile() throws {
+        let folder = try Paths.temporaryDirectory()
+        let (first, second, other) = (folder.appendingPathComponent("a.safetensors").path,
+            folder.appendingPathComponent("b.safetensors").path, folder.appendingPathComponent("c.safetensors").path)
+        let mnist = Paths.specs.appendingPathComponent("mnist.yaml").path
+        #expect(try Run(["init-weights", mnist, "-o", first, "--seed", "7"]).status == 0)
+        #expect(try Run(["init-weights", mnist, "-o", second, "--seed", "7"]).status == 0)
+        #expect(try Run(["init-weights", mnist, "-o", other, "--seed", "8"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first)) != Data(contentsOf: URL(fileURLWithPath: other)))
+        let tensors = try SafeTensors.read(contentsOf: first)
+        let kernel = try #require(tensors["conv2d.kernel"])
+        let limit = Float((6.0 / Double(9 + 9 * 32)).squareRoot())
+        #expect(kernel.scalars.allSatisfy { abs($0) <= limit } && kernel.scalars.contains { abs($0) > limit / 2 })
+        #expect(tensors["conv2d.bias"]!.scalars.allSatisfy { $0 == 0 })
+        let input = folder.appendingPathComponent("x.npy").path
+        try NumPyArray.write(Tensor(shape: [2, 28, 28, 1], scalars: randomScalars(2 * 784, seed: 3)), to: input)
+        let run = try Run(["run", mnist, "--weights", first, "--input", input, "--output", folder.appendingPathComponent("y.npy").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try Run(["init-weights", Paths.specs.appendingPathComponent("invalid/kernel_too_large.yaml").path, "-o", other]).status == 1)
+    }
+
     @Test func inputOfTheWrongShapeNamesFileAndShapes() throws {
         let folder = try Paths.temporaryDirectory()
         let path = folder.appendingPathComponent("wrong.npy").path
