@@ -45,8 +45,19 @@ func storePart(
 }
 
 /// The activations a matrix product's store applies for free: they cost no register of the tile.
+/// Every one is one formula, negative values scaled by `slope` and the rest capped at `high`.
 package enum Clamp: Sendable {
     case none, relu, relu6, leakyRelu
+
+    var slope: Float {
+        switch self {
+        case .none: 1
+        case .relu, .relu6: 0
+        case .leakyRelu: 0.2
+        }
+    }
+
+    var high: Float { self == .relu6 ? 6 : .infinity }
 }
 
 /// Bias, then the clamp, on sixteen outputs. Every clamp is one formula, negative values scaled
@@ -55,13 +66,7 @@ package enum Clamp: Sendable {
 @inline(__always)
 func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
     let value = value + load(bias)
-    let (slope, high): (Float, Float) =
-        switch clamp {
-        case .none: (1, .infinity)
-        case .relu: (0, .infinity)
-        case .relu6: (0, 6)
-        case .leakyRelu: (0.2, .infinity)
-        }
+    let (slope, high) = (clamp.slope, clamp.high)
     let scaled = value.replacing(with: value * slope, where: value .< 0)
     return scaled.replacing(with: high, where: scaled .> high)
 }

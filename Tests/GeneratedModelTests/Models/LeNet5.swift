@@ -409,23 +409,7 @@ private func depthwise3x3(
     strides: (Int, Int), padding: (top: Int, left: Int), weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     clamp: Clamp
 ) {
-    @inline(__always) func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
-    @inline(__always) func add(_ sum: inout Lanes, _ x: Lanes, _ y: Lanes) {
-        #if CNNC_FMA || arch(arm64)
-            sum.addProduct(x, y)
-        #else
-            sum += x * y
-        #endif
-    }
-    let (slope, high): (Float, Float) =
-        switch clamp {
-        case .none: (1, .infinity)
-        case .relu: (0, .infinity)
-        case .relu6: (0, 6)
-        case .leakyRelu: (0.2, .infinity)
-        }
+    let (slope, high) = (clamp.slope, clamp.high)
     let (row, column) = (width * channels, channels)
     for n in 0..<batch {
         let image = input + n * height * row
@@ -461,9 +445,7 @@ private func depthwise3x3(
                             }
                         }
                     }
-                    let scaled = sum.replacing(with: sum * slope, where: sum .< 0)
-                    let value = scaled.replacing(with: high, where: scaled .> high)
-                    UnsafeMutableRawPointer(target + x * channels + c).storeBytes(of: value, as: Lanes.self)
+                    storeLanes(clamped(sum, slope, high), target + x * channels + c)
                 }
             }
         }
@@ -479,23 +461,7 @@ private func depthwiseRows(
     strides: (Int, Int), padding: (top: Int, left: Int), weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     clamp: Clamp
 ) {
-    @inline(__always) func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
-    @inline(__always) func add(_ sum: inout Lanes, _ x: Lanes, _ y: Lanes) {
-        #if CNNC_FMA || arch(arm64)
-            sum.addProduct(x, y)
-        #else
-            sum += x * y
-        #endif
-    }
-    let (slope, high): (Float, Float) =
-        switch clamp {
-        case .none: (1, .infinity)
-        case .relu: (0, .infinity)
-        case .relu6: (0, 6)
-        case .leakyRelu: (0.2, .infinity)
-        }
+    let (slope, high) = (clamp.slope, clamp.high)
     let (row, column) = (width * channels, channels)
     for n in 0..<batch {
         let image = input + n * height * row
@@ -515,13 +481,37 @@ private func depthwiseRows(
                         let taps = w + ky * kernel.1 * channels
                         for kx in columns { add(&sum, lanes(p + kx * column), lanes(taps + kx * channels)) }
                     }
-                    let scaled = sum.replacing(with: sum * slope, where: sum .< 0)
-                    let value = scaled.replacing(with: high, where: scaled .> high)
-                    UnsafeMutableRawPointer(target + x * channels + c).storeBytes(of: value, as: Lanes.self)
+                    storeLanes(clamped(sum, slope, high), target + x * channels + c)
                 }
             }
         }
     }
+}
+
+@inline(__always)
+private func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+}
+
+@inline(__always)
+private func storeLanes(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
+}
+
+@inline(__always)
+private func add(_ sum: inout Lanes, _ x: Lanes, _ y: Lanes) {
+    #if CNNC_FMA || arch(arm64)
+        sum.addProduct(x, y)
+    #else
+        sum += x * y
+    #endif
+}
+
+/// A `Clamp` given as its slope and cap (`Clamp.slope`, `Clamp.high`), on a run of channels.
+@inline(__always)
+private func clamped(_ value: Lanes, _ slope: Float, _ high: Float) -> Lanes {
+    let scaled = value.replacing(with: value * slope, where: value .< 0)
+    return scaled.replacing(with: high, where: scaled .> high)
 }
 
 // MARK: Layers
@@ -1421,8 +1411,19 @@ private func storePart(
 }
 
 /// The activations a matrix product's store applies for free: they cost no register of the tile.
+/// Every one is one formula, negative values scaled by `slope` and the rest capped at `high`.
 private enum Clamp: Sendable {
     case none, relu, relu6, leakyRelu
+
+    var slope: Float {
+        switch self {
+        case .none: 1
+        case .relu, .relu6: 0
+        case .leakyRelu: 0.2
+        }
+    }
+
+    var high: Float { self == .relu6 ? 6 : .infinity }
 }
 
 /// Bias, then the clamp, on sixteen outputs. Every clamp is one formula, negative values scaled
@@ -1431,13 +1432,7 @@ private enum Clamp: Sendable {
 @inline(__always)
 private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
     let value = value + load(bias)
-    let (slope, high): (Float, Float) =
-        switch clamp {
-        case .none: (1, .infinity)
-        case .relu: (0, .infinity)
-        case .relu6: (0, 6)
-        case .leakyRelu: (0.2, .infinity)
-        }
+    let (slope, high) = (clamp.slope, clamp.high)
     let scaled = value.replacing(with: value * slope, where: value .< 0)
     return scaled.replacing(with: high, where: scaled .> high)
 }
