@@ -167,22 +167,13 @@ extension SwiftEmitter {
         func spatial(_ shape: TensorShape) -> String {
             shape.rank == 3 ? "(\(shape.height), \(shape.width), \(shape.channels))" : "(1, 1, \(shape.channels))"
         }
-        let combination: String
-        switch node.operation {
-        case .merge(.multiply): combination = "multiply"
-        case .merge(.subtract): combination = "subtract"
-        case .merge(.maximum): combination = "maximum"
-        case .merge(.minimum): combination = "minimum"
-        default: combination = "add"
-        }
+        let (combination, averages) = KernelCombination.of(node.operation)
         let output = spatial(node.outputShape)
         out.line("combine(.\(combination), n, \(inputs[0]), \(spatial(shapes[0])), \(inputs[1]), \(spatial(shapes[1])), \(target), \(output))")
         for index in 2..<inputs.count {
             out.line("combine(.\(combination), n, \(target), \(output), \(inputs[index]), \(spatial(shapes[index])), \(target), \(output))")
         }
-        if case .merge(.average) = node.operation {
-            out.line("scale(n * \(count), \(target), by: \(1 / Float(inputs.count)))")
-        }
+        if averages { out.line("scale(n * \(count), \(target), by: \(1 / Float(inputs.count)))") }
     }
 
     private func pair(_ size: Size2D) -> String { "(\(size.height), \(size.width))" }

@@ -63,8 +63,6 @@ public struct Normalization: Hashable, Sendable {
     /// Inline values, or nil when the weights file holds them.
     public var mean: [Double]?
     public var variance: [Double]?
-    /// Where the inline values are, for a length that does not match the channels.
-    var meanLocation: SourceLocation?
 
     static func read(_ reader: inout OptionReader) -> Normalization? {
         let mean = reader.numbers("mean")
@@ -73,7 +71,7 @@ public struct Normalization: Hashable, Sendable {
         case (nil, nil): return Normalization()
         case (.some, .some):
             guard let mean, let variance else { return nil }
-            return Normalization(mean: mean, variance: variance, meanLocation: reader.value("mean")?.location)
+            return Normalization(mean: mean, variance: variance)
         case (.some, nil), (nil, .some):
             reader.reportFailure(.unpairedNormalization(at: reader.layer.location))
             return nil

@@ -35,3 +35,18 @@ package enum KernelActivation {
         }
     }
 }
+
+/// A merge layer as `CNNKernels.combine` runs it: how two inputs combine, and whether the result
+/// is then divided by the number of inputs (`average`). The emitter prints the same mapping.
+package enum KernelCombination {
+    package static func of(_ operation: Operation) -> (combination: Combination, averages: Bool) {
+        switch operation {
+        case .merge(.multiply): (.multiply, false)
+        case .merge(.subtract): (.subtract, false)
+        case .merge(.maximum): (.maximum, false)
+        case .merge(.minimum): (.minimum, false)
+        case .merge(.average): (.add, true)
+        default: (.add, false)
+        }
+    }
+}

@@ -59,14 +59,7 @@ struct MergeKernel: LayerKernel {
         func spatial(_ shape: TensorShape) -> (Int, Int, Int) {
             shape.rank == 3 ? (shape.height, shape.width, shape.channels) : (1, 1, shape.channels)
         }
-        switch operation {
-        case .merge(.multiply): combination = .multiply
-        case .merge(.subtract): combination = .subtract
-        case .merge(.maximum): combination = .maximum
-        case .merge(.minimum): combination = .minimum
-        default: combination = .add
-        }
-        if case .merge(.average) = operation { averages = true } else { averages = false }
+        (combination, averages) = KernelCombination.of(operation)
         shapes = inputs.map(spatial)
         self.output = spatial(output)
     }
