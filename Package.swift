@@ -5,11 +5,12 @@ let package = Package(
     name: "cnnc",
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
-        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter"]),
+        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter", "CNNOnnx"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Source files, locations, diagnostics and the YAML/JSON front end. The only module that imports Yams.
@@ -30,11 +31,18 @@ let package = Package(
         // Puts CNNKernels' text into the emitter at build time (KernelEmbedder writes it).
         .plugin(name: "EmbedKernelSource", capability: .buildTool(), dependencies: ["KernelEmbedder"]),
         .executableTarget(name: "KernelEmbedder"),
+        // ONNX models in and out: `cnnc import` and `cnnc export`. Onnx.pb.swift is generated from
+        // onnx.proto once and committed (its header says how), so no protobuf compiler is built.
+        .target(
+            name: "CNNOnnx",
+            dependencies: [
+                "CNNSpec", "CNNGraph", "CNNFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         // The command line: each subcommand makes one call into the libraries.
         .executableTarget(
             name: "cnnc",
             dependencies: [
-                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter",
+                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter", "CNNOnnx",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +52,9 @@ let package = Package(
         .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels"]),
+        .testTarget(
+            name: "CNNOnnxTests",
+            dependencies: ["CNNOnnx", "CNNFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(
             name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
         .testTarget(

@@ -8,9 +8,9 @@
 
 /// Whole-file reads and writes with errors a user can act on: `no such file`, `it is a directory`,
 /// `permission denied`. Both formats go through here so they report file problems the same way.
-enum FileIO {
+package enum FileIO {
     /// The bytes of the regular file at `path`, read once after asking its size.
-    static func readAll(_ path: String) throws(FileFormatError) -> [UInt8] {
+    package static func readAll(_ path: String) throws(FileFormatError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw error(path, opening: errno) }
         defer { close(descriptor) }

@@ -1,10 +1,10 @@
 /// File formats told apart by their first bytes, so that a file of the wrong kind is named for what
 /// it is (`--weights model.keras`) instead of being misread as a header that makes no sense.
-enum FileSignature: Equatable {
+package enum FileSignature: Equatable {
     case zip, hdf5, numpy, pickle, gzip, safetensors
 
     /// The format `bytes` start with, if it is one of these.
-    init?(_ bytes: UnsafeRawBufferPointer) {
+    package init?(_ bytes: UnsafeRawBufferPointer) {
         func starts(with prefix: [UInt8]) -> Bool { bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix) }
         if starts(with: [0x50, 0x4B, 0x03, 0x04]) || starts(with: [0x50, 0x4B, 0x05, 0x06]) {
             self = .zip
@@ -38,7 +38,7 @@ enum FileSignature: Equatable {
     }
 
     /// The error for a file of this kind where `expected` is due, with what to do about it.
-    func mismatch(path: String, expected: String, advice: String) -> FileFormatError {
+    package func mismatch(path: String, expected: String, advice: String) -> FileFormatError {
         FileFormatError(path: path, message: "this is \(description), not \(expected)", notes: [advice])
     }
 }

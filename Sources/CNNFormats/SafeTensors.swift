@@ -103,9 +103,13 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes += $0 }
         bytes += header
         for name in names {
-            for scalar in tensors[name]!.scalars {
-                withUnsafeBytes(of: scalar.bitPattern.littleEndian) { bytes += $0 }
-            }
+            #if _endian(little)
+                tensors[name]!.scalars.withUnsafeBytes { bytes += $0 }
+            #else
+                for scalar in tensors[name]!.scalars {
+                    withUnsafeBytes(of: scalar.bitPattern.littleEndian) { bytes += $0 }
+                }
+            #endif
         }
         return bytes
     }

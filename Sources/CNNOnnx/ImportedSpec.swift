@@ -1,0 +1,77 @@
+import CNNFormats
+
+/// A value written into a spec: each case prints as YAML's flow style prints it.
+enum SpecValue: Equatable {
+    case int(Int)
+    case float(Float)
+    case string(String)
+    case bool(Bool)
+    case ints([Int])
+    case pairs([[Int]])
+    case floats([Float])
+
+    var yaml: String {
+        switch self {
+        case .int(let value): "\(value)"
+        case .float(let value): Self.number(value)
+        case .string(let value): value
+        case .bool(let value): value ? "true" : "false"
+        case .ints(let values): "[" + values.map(String.init).joined(separator: ", ") + "]"
+        case .pairs(let pairs): "[" + pairs.map { SpecValue.ints($0).yaml }.joined(separator: ", ") + "]"
+        case .floats(let values): "[" + values.map(Self.number).joined(separator: ", ") + "]"
+        }
+    }
+
+    /// The shortest text that reads back as the same float, always a YAML number ("1.0", not "1").
+    static func number(_ value: Float) -> String {
+        let text = "\(value)"
+        return text.contains(where: { $0 == "." || $0 == "e" || $0 == "n" || $0 == "i" }) ? text : text + ".0"
+    }
+
+    /// An int, or `[h, w]` when the two differ.
+    static func pair(_ values: [Int]) -> SpecValue { values[0] == values[1] ? .int(values[0]) : .ints(values) }
+}
+
+/// One layer of the spec an import writes, with the weights it reads and the ONNX nodes it came from.
+struct ImportedLayer {
+    var name: String
+    var type: String
+    /// Spec names of the layers it reads ("input" for the model's input).
+    var inputs: [String]
+    /// In the order they are written.
+    var fields: [(key: String, value: SpecValue)] = []
+    /// By parameter name ("kernel", "bias", …), in Keras's layouts.
+    var weights: [String: Tensor] = [:]
+    /// The ONNX nodes the layer stands for, as comments name them.
+    var origins: [String]
+
+    subscript(key: String) -> SpecValue? {
+        get { fields.first { $0.key == key }?.value }
+        set {
+            if let index = fields.firstIndex(where: { $0.key == key }) {
+                if let newValue { fields[index].value = newValue } else { fields.remove(at: index) }
+            } else if let newValue {
+                fields.append((key, newValue))
+            }
+        }
+    }
+
+    /// `- {type: conv2d, name: stem, filters: 32, …}  # onnx: /stem/Conv`
+    func yaml(previous: String) -> String {
+        var members = ["type: \(type)", "name: \(name)"]
+        if inputs != [previous] { members.append("inputs: [" + inputs.joined(separator: ", ") + "]") }
+        members += fields.map { "\($0.key): \($0.value.yaml)" }
+        let origin = origins.map { $0.contains(where: { "#:{}[],'\"".contains($0) }) ? "\"\($0)\"" : $0 }
+        return "  - {" + members.joined(separator: ", ") + "}"
+            + (origin.isEmpty ? "" : "  # " + origin.joined(separator: ", "))
+    }
+}
+
+/// What `cnnc import` writes: the spec's text and its weights.
+package struct ImportedModel {
+    package var spec: String
+    package var weights: [String: Tensor]
+    /// Notes for the user: the output is channels-last where the ONNX model's is channels-first,
+    /// nodes folded away, and so on.
+    package var notes: [String]
+}

@@ -1,0 +1,288 @@
+import CNNFormats
+import Foundation
+import SwiftProtobuf
+
+/// An ONNX model decoded from its file and checked as a container: a graph, an operator set of
+/// the default domain that cnnc knows. What the graph computes is the importer's business.
+package struct OnnxFile {
+    /// The oldest and newest versions of the default (`ai.onnx`) operator set cnnc reads.
+    package static let supportedOpsets = 7...23
+
+    package var path: String
+    package var model: Onnx_ModelProto
+    /// The version of the default operator set the graph was written for.
+    package var opset: Int
+
+    package init(contentsOf path: String) throws(FileFormatError) {
+        // The file's bytes live only as long as decoding needs them: the decoded model holds its
+        // own copies of the weights.
+        let bytes = try FileIO.readAll(path)
+        try self.init(bytes, path: path)
+    }
+
+    /// Decodes a model held in memory; `path` only names it in errors.
+    package init(_ bytes: [UInt8], path: String) throws(FileFormatError) {
+        self.path = path
+        if let signature = bytes.withUnsafeBytes({ FileSignature($0) }) {
+            throw signature.mismatch(
+                path: path, expected: "an ONNX model",
+                advice: "cnnc import reads ONNX models (.onnx), as torch.onnx.export and tf2onnx write them")
+        }
+        do {
+            var options = BinaryDecodingOptions()
+            options.messageDepthLimit = 64
+            model = try Onnx_ModelProto(serializedBytes: bytes, options: options)
+        } catch {
+            throw FileFormatError(path: path, message: "not an ONNX model: its protobuf does not decode (\(error))")
+        }
+        guard model.hasGraph, !model.graph.node.isEmpty else {
+            throw FileFormatError(path: path, message: "the ONNX model has no graph, or an empty one")
+        }
+        guard let version = model.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" })?.version
+        else {
+            throw FileFormatError(path: path, message: "the ONNX model names no version of the default operator set")
+        }
+        guard version >= Self.supportedOpsets.lowerBound && version <= Self.supportedOpsets.upperBound else {
+            throw FileFormatError(
+                path: path,
+                message:
+                    "the ONNX model uses operator set \(version); cnnc reads \(Self.supportedOpsets.lowerBound) to \(Self.supportedOpsets.upperBound)",
+                notes: [
+                    "onnx.version_converter.convert_version(model, 17) converts it to a version cnnc reads"
+                ])
+        }
+        opset = Int(version)
+    }
+
+    /// Where the model came from, as its producer fields say: "pytorch 2.5.0", say.
+    package var producer: String {
+        [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+}
+
+/// A tensor whose values are known while importing: an initializer, a `Constant` node's value,
+/// or a shape folded from sizes the importer knows.
+struct Constant {
+    enum Values {
+        case floats([Float])
+        case integers([Int])
+    }
+
+    var dims: [Int]
+    var values: Values
+
+    /// Stands for the batch size, which is not known until the model runs, in a folded shape.
+    static let batch = Int.min
+
+    var count: Int { dims.reduce(1, *) }
+
+    var floats: [Float] {
+        switch values {
+        case .floats(let floats): floats
+        case .integers(let integers): integers.map { Float($0) }
+        }
+    }
+
+    /// The values as integers, or nil when some are fractional.
+    var integers: [Int]? {
+        switch values {
+        case .integers(let integers): integers
+        case .floats(let floats):
+            floats.allSatisfy { $0.rounded() == $0 && abs($0) < 1e15 } ? floats.map { Int($0) } : nil
+        }
+    }
+
+    init(dims: [Int], values: Values) {
+        self.dims = dims
+        self.values = values
+    }
+
+    init(floats: [Float], dims: [Int]? = nil) {
+        self.init(dims: dims ?? [floats.count], values: .floats(floats))
+    }
+
+    init(integers: [Int], dims: [Int]? = nil) {
+        self.init(dims: dims ?? [integers.count], values: .integers(integers))
+    }
+
+    /// The values at flat `indices`.
+    func picking(_ indices: [Int]) -> Values {
+        switch values {
+        case .floats(let values): .floats(indices.map { values[$0] })
+        case .integers(let values): .integers(indices.map { values[$0] })
+        }
+    }
+
+    /// The sub-tensor of the given indices along each axis.
+    func picking(_ ranges: [[Int]]) -> Constant {
+        var strides = [Int](repeating: 1, count: dims.count)
+        for axis in stride(from: dims.count - 2, through: 0, by: -1) {
+            strides[axis] = strides[axis + 1] * dims[axis + 1]
+        }
+        var flat: [Int] = [0]
+        for (axis, range) in ranges.enumerated() {
+            flat = flat.flatMap { base in range.map { base + $0 * strides[axis] } }
+        }
+        return Constant(dims: ranges.map(\.count), values: picking(flat))
+    }
+
+    /// The largest number of elements a tensor may claim beyond the bytes that hold it, which only
+    /// an empty-dimension tensor or a constant filled by `ConstantOfShape` can.
+    static let elementLimit = 1 << 28
+
+    /// Decodes an initializer or an attribute's tensor, checking its dimensions against the data
+    /// it holds before allocating anything.
+    init(_ tensor: Onnx_TensorProto) throws(ImportProblem) {
+        let name = tensor.name.isEmpty ? "a tensor" : "tensor '\(tensor.name)'"
+        if tensor.dataLocation == .external {
+            throw ImportProblem(
+                "\(name) keeps its data in an external file, which cnnc does not read",
+                note: "onnx.save_model(model, path, save_as_external_data=False) writes one self-contained file")
+        }
+        if tensor.hasSegment { throw ImportProblem("\(name) is stored in segments, which cnnc does not read") }
+        var count = 1
+        for dim in tensor.dims {
+            guard dim >= 0, dim <= Int64(Self.elementLimit) else {
+                throw ImportProblem("\(name) has a dimension of \(dim)")
+            }
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(dim))
+            guard !overflow, product <= Self.elementLimit else {
+                throw ImportProblem("\(name) has shape \(tensor.dims), too many elements")
+            }
+            count = product
+        }
+        let shape = tensor.dims.map { Int($0) }
+        let elements = count
+        dims = shape
+
+        let type = Onnx_TensorProto.DataType(rawValue: Int(tensor.dataType)) ?? .undefined
+        let raw = tensor.rawData
+        func checked<T>(_ typed: [T], bytesEach: Int) throws(ImportProblem) -> Int {
+            let available = raw.isEmpty ? typed.count : raw.count / bytesEach
+            guard available == elements, raw.isEmpty || raw.count % bytesEach == 0 else {
+                throw ImportProblem("\(name) has shape \(shape) but holds \(available) values")
+            }
+            return elements
+        }
+        switch type {
+        case .float:
+            _ = try checked(tensor.floatData, bytesEach: 4)
+            values = .floats(raw.isEmpty ? tensor.floatData : Self.littleEndian(raw, as: Float.self, count: count))
+        case .double:
+            _ = try checked(tensor.doubleData, bytesEach: 8)
+            let doubles = raw.isEmpty ? tensor.doubleData : Self.littleEndian(raw, as: Double.self, count: count)
+            values = .floats(doubles.map { Float($0) })
+        case .float16, .bfloat16:
+            // Both are stored as 16-bit patterns: in raw_data, or one per int32_data entry.
+            _ = try checked(tensor.int32Data, bytesEach: 2)
+            let bits =
+                raw.isEmpty
+                ? tensor.int32Data.map { UInt16(truncatingIfNeeded: $0) }
+                : Self.littleEndian(raw, as: UInt16.self, count: count)
+            values = .floats(bits.map { type == .float16 ? Self.halfToFloat($0) : Float(bitPattern: UInt32($0) << 16) })
+        case .int64:
+            _ = try checked(tensor.int64Data, bytesEach: 8)
+            let integers = raw.isEmpty ? tensor.int64Data : Self.littleEndian(raw, as: Int64.self, count: count)
+            values = .integers(integers.map { Int($0) })
+        case .int32, .int16, .int8, .uint8, .uint16, .bool:
+            let size: Int =
+                switch type {
+                case .int32: 4
+                case .int16, .uint16: 2
+                default: 1
+                }
+            _ = try checked(tensor.int32Data, bytesEach: size)
+            if !raw.isEmpty {
+                values = .integers(
+                    raw.withUnsafeBytes { bytes in
+                        (0..<count).map { index -> Int in
+                            switch type {
+                            case .int32:
+                                Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
+                            case .int16:
+                                Int(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 2, as: Int16.self)))
+                            case .uint16:
+                                Int(
+                                    UInt16(
+                                        littleEndian: bytes.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self)))
+                            case .int8: Int(bytes.load(fromByteOffset: index, as: Int8.self))
+                            default: Int(bytes[index])
+                            }
+                        }
+                    })
+            } else {
+                values = .integers(tensor.int32Data.map { Int($0) })
+            }
+        default:
+            throw ImportProblem("\(name) has element type \(type), which cnnc does not read")
+        }
+    }
+
+    private static func littleEndian<T>(_ data: Data, as: T.Type, count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            data.withUnsafeBytes { source in
+                #if _endian(little)
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: source[..<(count * MemoryLayout<T>.size)]))
+                #else
+                    #error("cnnc reads ONNX tensors on little-endian machines only")
+                #endif
+            }
+            initialized = count
+        }
+    }
+
+    /// An IEEE 754 half-precision value, widened.
+    static func halfToFloat(_ bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = Int(bits >> 10) & 0x1F
+        let fraction = UInt32(bits & 0x3FF)
+        if exponent == 0x1F { return Float(bitPattern: sign | 0x7F80_0000 | fraction << 13) }
+        if exponent == 0 {
+            let magnitude = Float(fraction) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        }
+        return Float(bitPattern: sign | UInt32(exponent + 112) << 23 | fraction << 13)
+    }
+}
+
+/// Why one node cannot be imported; the importer gathers them all into one error.
+struct ImportProblem: Error {
+    var message: String
+    var note: String?
+
+    init(_ message: String, note: String? = nil) {
+        self.message = message
+        self.note = note
+    }
+}
+
+extension Onnx_NodeProto {
+    /// How errors name the node: its name and operator, as Netron shows them.
+    var label: String { name.isEmpty ? "a \(opType) node" : "node '\(name)' (\(opType))" }
+
+    func attribute(_ key: String) -> Onnx_AttributeProto? { attribute.first { $0.name == key } }
+
+    func int(_ key: String, default value: Int) throws(ImportProblem) -> Int {
+        guard let attribute = attribute(key) else { return value }
+        guard abs(attribute.i) < 1 << 40 else {
+            throw ImportProblem("attribute \(key) = \(attribute.i) is out of range")
+        }
+        return Int(attribute.i)
+    }
+
+    func ints(_ key: String) throws(ImportProblem) -> [Int]? {
+        guard let attribute = attribute(key) else { return nil }
+        guard attribute.ints.allSatisfy({ abs($0) < 1 << 40 }) else {
+            throw ImportProblem("attribute \(key) = \(attribute.ints) is out of range")
+        }
+        return attribute.ints.map { Int($0) }
+    }
+
+    func float(_ key: String, default value: Float) -> Float { attribute(key)?.f ?? value }
+
+    func string(_ key: String, default value: String) -> String {
+        guard let attribute = attribute(key) else { return value }
+        return String(decoding: attribute.s, as: UTF8.self)
+    }
+}

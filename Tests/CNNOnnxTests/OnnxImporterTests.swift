@@ -1,0 +1,156 @@
+import CNNFormats
+import Foundation
+import SwiftProtobuf
+import Testing
+
+@testable import CNNOnnx
+
+/// The importer on models built here: hostile ones (wrong sizes, cycles, missing and external
+/// data) are errors that say what is wrong, never a crash or a huge allocation.
+@Suite struct OnnxImporterTests {
+    static func tensor(_ name: String, dims: [Int64], floats: [Float]) -> Onnx_TensorProto {
+        var tensor = Onnx_TensorProto()
+        tensor.name = name
+        tensor.dims = dims
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+        tensor.floatData = floats
+        return tensor
+    }
+
+    static func node(_ op: String, _ inputs: [String], _ outputs: [String], name: String = "") -> Onnx_NodeProto {
+        var node = Onnx_NodeProto()
+        node.opType = op
+        node.input = inputs
+        node.output = outputs
+        node.name = name
+        return node
+    }
+
+    static func model(
+        nodes: [Onnx_NodeProto], initializers: [Onnx_TensorProto] = [], inputs: [String] = ["input"], opset: Int64 = 13
+    ) -> [UInt8] {
+        var model = Onnx_ModelProto()
+        model.irVersion = 8
+        var set = Onnx_OperatorSetIdProto()
+        set.version = opset
+        model.opsetImport = [set]
+        var graph = Onnx_GraphProto()
+        graph.node = nodes
+        graph.initializer = initializers
+        for name in inputs {
+            var value = Onnx_ValueInfoProto()
+            value.name = name
+            var type = Onnx_TypeProto.Tensor()
+            type.elemType = 1
+            for size: Int64 in [1, 2, 4, 4] {
+                var dim = Onnx_TensorShapeProto.Dimension()
+                dim.dimValue = size
+                type.shape.dim.append(dim)
+            }
+            value.type.tensorType = type
+            graph.input.append(value)
+        }
+        var output = Onnx_ValueInfoProto()
+        output.name = nodes.last?.output.first ?? "output"
+        graph.output = [output]
+        model.graph = graph
+        return try! model.serializedBytes()
+    }
+
+    static func importError(_ bytes: [UInt8]) -> FileFormatError? {
+        do {
+            _ = try OnnxImporter.importModel(try OnnxFile(bytes, path: "model.onnx"), name: "model")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static let relu = model(nodes: [node("Relu", ["input"], ["output"])])
+
+    @Test func aPlainModelImports() throws {
+        let imported = try OnnxImporter.importModel(try OnnxFile(Self.relu, path: "model.onnx"), name: "model")
+        #expect(imported.spec.contains("  shape: [4, 4, 2]"))
+        #expect(imported.spec.contains("- {type: activation, name: activation, activation: relu}  # Relu"))
+    }
+
+    @Test func hugeDimensionsAreErrorsBeforeAnyAllocation() {
+        let weight = Self.tensor("w", dims: [1 << 40, 1 << 40, 3, 3], floats: [1])
+        let bytes = Self.model(nodes: [Self.node("Conv", ["input", "w"], ["output"])], initializers: [weight])
+        let error = Self.importError(bytes)
+        #expect(
+            error?.notes.first?.contains("has a dimension of 1099511627776") == true, "\(String(describing: error))")
+    }
+
+    @Test func dataShorterThanItsShapeIsAnError() {
+        let weight = Self.tensor("w", dims: [4, 2, 3, 3], floats: [1, 2, 3])
+        let error = Self.importError(
+            Self.model(nodes: [Self.node("Conv", ["input", "w"], ["output"])], initializers: [weight]))
+        #expect(
+            error?.notes.first?.contains("tensor 'w' has shape [4, 2, 3, 3] but holds 3 values") == true,
+            "\(String(describing: error))")
+    }
+
+    @Test func externalDataIsNamedWithTheWayOut() {
+        var weight = Self.tensor("w", dims: [4, 2, 3, 3], floats: [])
+        weight.dataLocation = .external
+        let error = Self.importError(
+            Self.model(nodes: [Self.node("Conv", ["input", "w"], ["output"])], initializers: [weight]))
+        #expect(error?.notes.first?.contains("external file") == true)
+        #expect(error?.notes.first?.contains("save_as_external_data=False") == true)
+    }
+
+    @Test func aMissingInitializerIsNamed() {
+        let error = Self.importError(Self.model(nodes: [Self.node("Conv", ["input", "w"], ["output"], name: "conv")]))
+        #expect(error?.message == "the graph reads values nothing provides")
+        #expect(error?.notes == ["node 'conv' (Conv) reads 'w', which no node, input or initializer provides"])
+    }
+
+    @Test func aCycleIsAnError() {
+        let bytes = Self.model(nodes: [
+            Self.node("Add", ["input", "b"], ["a"], name: "first"), Self.node("Relu", ["a"], ["b"], name: "second"),
+            Self.node("Relu", ["b"], ["output"]),
+        ])
+        #expect(Self.importError(bytes)?.message == "the graph has a cycle")
+    }
+
+    @Test func unknownOperatorSetsAndShapesAreErrors() {
+        let old = Self.model(nodes: [Self.node("Relu", ["input"], ["output"])], opset: 5)
+        #expect(Self.importError(old)?.message.contains("operator set 5") == true)
+        let two = Self.model(nodes: [Self.node("Add", ["a", "b"], ["output"])], inputs: ["a", "b"])
+        #expect(Self.importError(two)?.message.contains("has 2 inputs (a, b)") == true)
+    }
+
+    @Test func truncatedAndRandomBytesAreErrors() {
+        for cut in stride(from: 1, to: Self.relu.count, by: 7) {
+            // Either a decoding error or a model missing pieces; never a crash.
+            _ = Self.importError(Array(Self.relu.prefix(cut)))
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            _ = Self.importError((0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+    }
+
+    @Test func permutedReordersAxes() {
+        // [2, 3] transposed.
+        #expect(OnnxImporter.permuted([1, 2, 3, 4, 5, 6], dims: [2, 3], order: [1, 0]) == [1, 4, 2, 5, 3, 6])
+        // ONNX [M=2, C=1, kh=1, kw=2] to Keras [kh, kw, C, M].
+        #expect(OnnxImporter.permuted([1, 2, 3, 4], dims: [2, 1, 1, 2], order: [2, 3, 1, 0]) == [1, 3, 2, 4])
+    }
+
+    @Test func namesFollowPyTorchsModulePaths() {
+        #expect(
+            OnnxImporter.specName("/layer1/layer1.0/conv1/Conv", opType: "Conv", type: "conv2d") == "layer1_0_conv1")
+        #expect(OnnxImporter.specName("/features/features.0/Conv", opType: "Conv", type: "conv2d") == "features_0")
+        #expect(OnnxImporter.specName("", opType: "Conv", type: "conv2d") == "conv2d")
+        #expect(OnnxImporter.specName("0", opType: "Relu", type: "activation") == "activation_0")
+    }
+
+    @Test func halfPrecisionWidens() {
+        #expect(Constant.halfToFloat(0x3C00) == 1)
+        #expect(Constant.halfToFloat(0xC000) == -2)
+        #expect(Constant.halfToFloat(0x0001) == 0x1p-24)
+        #expect(Constant.halfToFloat(0x7C00) == .infinity)
+    }
+}
