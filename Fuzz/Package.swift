@@ -21,6 +21,9 @@ let package = Package(
         // Bytes through the safetensors reader.
         .executableTarget(
             name: "FuzzSafeTensors", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")]),
+        // Bytes through the ONNX reader and importer.
+        .executableTarget(
+            name: "FuzzOnnx", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")]),
         // Bytes through the .npy reader.
         .executableTarget(
             name: "FuzzNumPy", dependencies: ["FuzzSupport", .product(name: "CNNCompiler", package: "cnnc")]),

@@ -3,20 +3,20 @@
 #
 #   Fuzz/run.sh TARGET SECONDS [--merge] [libFuzzer flags...]
 #
-# TARGET is FuzzSpec, FuzzSafeTensors or FuzzNumPy. --merge adds the run's new coverage to
+# TARGET is FuzzSpec, FuzzSafeTensors, FuzzNumPy or FuzzOnnx. --merge adds the run's new coverage to
 # Fuzz/Corpus/TARGET afterwards. Crashing inputs go to Fuzz/Crashers/TARGET/; the log of the run
 # to Fuzz/.build-fuzz/logs/. Further flags go to libFuzzer as they are (e.g. -jobs=2, -seed=1).
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 FuzzSpec|FuzzSafeTensors|FuzzNumPy SECONDS [--merge] [libFuzzer flags...]" >&2
+    echo "usage: $0 FuzzSpec|FuzzSafeTensors|FuzzNumPy|FuzzOnnx SECONDS [--merge] [libFuzzer flags...]" >&2
     exit 64
 }
 [[ $# -ge 2 ]] || usage
 target=$1
 seconds=$2
 shift 2
-case $target in FuzzSpec | FuzzSafeTensors | FuzzNumPy) ;; *) usage ;; esac
+case $target in FuzzSpec | FuzzSafeTensors | FuzzNumPy | FuzzOnnx) ;; *) usage ;; esac
 [[ $seconds =~ ^[0-9]+$ ]] || usage
 merge=false
 if [[ ${1:-} == --merge ]]; then

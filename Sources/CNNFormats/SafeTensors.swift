@@ -78,6 +78,13 @@ public enum SafeTensors {
     /// their UTF-8 bytes, data in that order, `__metadata__` first when there is any, and the header
     /// padded with spaces to a multiple of 8 bytes. No tensor may be named `__metadata__`.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
+        var tensors = tensors
+        return encode(draining: &tensors, metadata: metadata)
+    }
+
+    /// `encode`, emptying `tensors` as their bytes are copied, so that a large model is held once,
+    /// not twice.
+    public static func encode(draining tensors: inout [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
         precondition(tensors["__metadata__"] == nil, "'__metadata__' is reserved and cannot name a tensor")
         let names = tensors.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var members: [String] = []
@@ -103,10 +110,11 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes += $0 }
         bytes += header
         for name in names {
+            let tensor = tensors.removeValue(forKey: name)!
             #if _endian(little)
-                tensors[name]!.scalars.withUnsafeBytes { bytes += $0 }
+                tensor.scalars.withUnsafeBytes { bytes += $0 }
             #else
-                for scalar in tensors[name]!.scalars {
+                for scalar in tensor.scalars {
                     withUnsafeBytes(of: scalar.bitPattern.littleEndian) { bytes += $0 }
                 }
             #endif

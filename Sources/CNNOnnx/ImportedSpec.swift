@@ -68,10 +68,10 @@ struct ImportedLayer {
 }
 
 /// What `cnnc import` writes: the spec's text and its weights.
-package struct ImportedModel {
-    package var spec: String
-    package var weights: [String: Tensor]
+public struct ImportedModel: Sendable {
+    public var spec: String
+    public var weights: [String: Tensor]
     /// Notes for the user: the output is channels-last where the ONNX model's is channels-first,
     /// nodes folded away, and so on.
-    package var notes: [String]
+    public var notes: [String]
 }

@@ -4,16 +4,16 @@ import SwiftProtobuf
 
 /// An ONNX model decoded from its file and checked as a container: a graph, an operator set of
 /// the default domain that cnnc knows. What the graph computes is the importer's business.
-package struct OnnxFile {
+public struct OnnxFile: Sendable {
     /// The oldest and newest versions of the default (`ai.onnx`) operator set cnnc reads.
-    package static let supportedOpsets = 7...23
+    public static let supportedOpsets = 7...23
 
-    package var path: String
+    public var path: String
     package var model: Onnx_ModelProto
     /// The version of the default operator set the graph was written for.
-    package var opset: Int
+    public var opset: Int
 
-    package init(contentsOf path: String) throws(FileFormatError) {
+    public init(contentsOf path: String) throws(FileFormatError) {
         // The file's bytes live only as long as decoding needs them: the decoded model holds its
         // own copies of the weights.
         let bytes = try FileIO.readAll(path)
@@ -21,7 +21,7 @@ package struct OnnxFile {
     }
 
     /// Decodes a model held in memory; `path` only names it in errors.
-    package init(_ bytes: [UInt8], path: String) throws(FileFormatError) {
+    public init(_ bytes: [UInt8], path: String) throws(FileFormatError) {
         self.path = path
         if let signature = bytes.withUnsafeBytes({ FileSignature($0) }) {
             throw signature.mismatch(
@@ -55,7 +55,7 @@ package struct OnnxFile {
     }
 
     /// Where the model came from, as its producer fields say: "pytorch 2.5.0", say.
-    package var producer: String {
+    public var producer: String {
         [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
     }
 }

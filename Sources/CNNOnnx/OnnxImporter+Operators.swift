@@ -8,7 +8,8 @@ extension OnnxImporter {
         "HardSwish", "Tanh", "Softplus", "Softsign", "Elu", "Selu", "Gelu", "Softmax", "MaxPool", "AveragePool",
         "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Gemm", "MatMul",
         "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Max", "Min", "Concat", "Resize", "Upsample", "Pad", "Identity",
-        "Dropout", "Constant", "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "Transpose",
+        "Dropout", "Constant", "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "Transpose", "ReduceMean",
+        "ReduceMax",
     ]
 
     /// Operators the importer folds on constants only.
@@ -45,6 +46,24 @@ extension OnnxImporter {
                     add(
                         type, inputs: [x.feature], fields: [("keepdims", .bool(true))],
                         layout: .map(height: 1, width: 1, channels: x.channels), nonNegative: x.feature.nonNegative))
+            ]
+        case "ReduceMean", "ReduceMax":
+            // The mean or max over height and width: torch's x.mean([2, 3]).
+            let x = try map(node, 0)
+            let axes = try integers(node, attribute: "axes", input: 1) ?? []
+            guard Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3] else {
+                throw ImportProblem(
+                    "reduces axes \(axes); the spec's global pools reduce height and width (axes 2 and 3)")
+            }
+            let keepdims = try node.int("keepdims", default: 1) == 1
+            let type = node.opType == "ReduceMean" ? "global_avg_pool2d" : "global_max_pool2d"
+            let layout: Layout =
+                keepdims ? .map(height: 1, width: 1, channels: x.channels) : .vector(count: x.channels, flattened: nil)
+            return [
+                .feature(
+                    add(
+                        type, inputs: [x.feature], fields: keepdims ? [("keepdims", .bool(true))] : [], layout: layout,
+                        nonNegative: x.feature.nonNegative))
             ]
         case "Flatten":
             let axis = try node.int("axis", default: 1)

@@ -10,7 +10,7 @@ import CNNSpec
 /// what the spec writes as a layer option (an activation, a bias, a batch norm's scale) is folded
 /// into the layer before it when nothing else reads that layer. Nodes that cannot be expressed are
 /// all gathered into one error.
-package struct OnnxImporter {
+public struct OnnxImporter {
     /// Where a feature's values sit, on both sides.
     enum Layout: Equatable {
         /// ONNX [N, C, H, W]; the spec's [H, W, C].
@@ -104,7 +104,7 @@ package struct OnnxImporter {
     var opset: Int { file.opset }
 
     /// The spec and weights, or one error naming every node that cannot be imported.
-    package static func importModel(_ file: consuming OnnxFile, name: String) throws(FileFormatError) -> ImportedModel {
+    public static func importModel(_ file: consuming OnnxFile, name: String) throws(FileFormatError) -> ImportedModel {
         var importer = OnnxImporter(file)
         return try importer.run(name: name)
     }

@@ -35,9 +35,10 @@ struct Import: ParsableCommand {
     func run() throws {
         let base = name ?? Self.baseName(model)
         do {
-            let imported = try OnnxImporter.importModel(OnnxFile(contentsOf: model), name: base)
+            var imported = try OnnxImporter.importModel(OnnxFile(contentsOf: model), name: base)
             let directory = output.hasSuffix("/") ? String(output.dropLast()) : output
-            let weights = SafeTensors.encode(imported.weights, metadata: ["format": "pt", "generator": "cnnc import"])
+            let weights = SafeTensors.encode(
+                draining: &imported.weights, metadata: ["format": "pt", "generator": "cnnc import"])
             try OutputFiles.write(
                 [
                     OutputFiles.File(path: "\(directory)/\(base).yaml", text: imported.spec),
