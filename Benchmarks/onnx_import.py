@@ -2,7 +2,8 @@
 ONNX Runtime, and the time and memory an import of ResNet-50 (a 100 MB file) takes.
 
 Needs torch, torchvision, onnx and onnxruntime (pip install torch torchvision onnx onnxscript
-onnxruntime) and a cnnc binary (a release build for the timing):
+onnxruntime), GNU time (/usr/bin/time, Debian's package time) and a cnnc binary (a release build
+for the timing):
 
     python3 Benchmarks/onnx_import.py --cnnc .build/release/cnnc [--models resnet50,...] [--work DIR]
 
@@ -13,7 +14,6 @@ import fails is reported with cnnc's error: that names every node the spec canno
 """
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -55,12 +55,15 @@ def export(name, path):
 
 
 def run(command):
+    """The finished process, its wall time and its peak resident memory in bytes, which GNU time
+    reads from wait4 (a child forked from this large Python process would count its pages)."""
     start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(["/usr/bin/time", "-f", "peak-kb %M"] + command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return result, seconds, (peak if peak > before else None)
+    lines = result.stderr.rstrip("\n").split("\n")
+    peak = int(lines[-1].split()[-1]) * 1024
+    result.stderr = "\n".join(lines[:-1])
+    return result, seconds, peak
 
 
 def main():
@@ -78,13 +81,13 @@ def main():
             export(name, path)
         size = os.path.getsize(path)
         out = os.path.join(arguments.work, name)
-        result, seconds, peak = run(["/usr/bin/env", arguments.cnnc, "import", path, "-o", out])
+        result, seconds, peak = run([arguments.cnnc, "import", path, "-o", out])
         if result.returncode != 0:
             failures += 1
             print(f"{name}: import failed\n{result.stderr}")
             continue
-        memory = f", peak {peak / 1024:.0f} MB ({peak * 1024 / size:.2f}x the file)" if peak else ""
-        print(f"{name}: {size / 1e6:.1f} MB imported in {seconds:.2f} s{memory}")
+        print(f"{name}: {size / 1e6:.1f} MB imported in {seconds:.2f} s, peak memory {peak / 1e6:.0f} MB "
+              f"= {peak / size:.2f} x the file")
         input_size = MODELS[name][1]
         batch = np.random.default_rng(1).normal(0, 1, (2, 3, input_size, input_size)).astype(np.float32)
         np.save(os.path.join(out, "input.npy"), batch.transpose(0, 2, 3, 1).copy())

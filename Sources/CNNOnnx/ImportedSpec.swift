@@ -61,10 +61,19 @@ struct ImportedLayer {
         var members = ["type: \(type)", "name: \(name)"]
         if inputs != [previous] { members.append("inputs: [" + inputs.joined(separator: ", ") + "]") }
         members += fields.map { "\($0.key): \($0.value.yaml)" }
-        let origin = origins.map { $0.contains(where: { "#:{}[],'\"".contains($0) }) ? "\"\($0)\"" : $0 }
+        let origin = origins.map { name in
+            let text = commentText(name)
+            return text.contains(where: { ",".contains($0) }) ? "\"\(text)\"" : text
+        }
         return "  - {" + members.joined(separator: ", ") + "}"
             + (origin.isEmpty ? "" : "  # " + origin.joined(separator: ", "))
     }
+}
+
+/// `text` for a YAML comment: one line, control characters shown as `?`, at most 200 characters.
+func commentText(_ text: String) -> String {
+    let line = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+    return line.count > 200 ? String(line.prefix(200)) + "…" : line
 }
 
 /// What `cnnc import` writes: the spec's text and its weights.

@@ -54,6 +54,58 @@ public struct OnnxFile: Sendable {
         opset = Int(version)
     }
 
+    /// `tensor` with the bytes it keeps in an external file (as torch.onnx.export's dynamo exporter
+    /// writes large models: `model.onnx.data` beside `model.onnx`) read into it. Only a file in the
+    /// model's folder or below it is read, and only the range the tensor names within that file.
+    func loadingExternalData(_ tensor: Onnx_TensorProto) throws(ImportProblem) -> Onnx_TensorProto {
+        let name = "tensor '\(tensor.name)'"
+        var fields: [String: String] = [:]
+        for entry in tensor.externalData { fields[entry.key] = entry.value }
+        guard let location = fields["location"], !location.isEmpty else {
+            throw ImportProblem("\(name) keeps its data in an external file but names none")
+        }
+        let parts = location.split(separator: "/", omittingEmptySubsequences: false)
+        guard !location.hasPrefix("/"), !location.contains("\\"), !location.contains("\0"),
+            !parts.contains(where: { $0 == ".." || $0.isEmpty })
+        else {
+            throw ImportProblem(
+                "\(name) keeps its data in '\(location)', outside the model's folder, which cnnc does not read")
+        }
+        guard let offset = Int(fields["offset"] ?? "0"), offset >= 0,
+            let length = fields["length"].map({ Int($0) }) ?? Optional(-1), length >= -1
+        else {
+            throw ImportProblem("\(name) names an external range that is not a pair of sizes")
+        }
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let dataPath = "\(directory)/\(location)"
+        guard let handle = FileHandle(forReadingAtPath: dataPath) else {
+            throw ImportProblem(
+                "\(name) keeps its data in '\(location)' beside the model, which cannot be read",
+                note:
+                    "copy that file next to the model, or save the model as one file with onnx.save_model(model, path, save_as_external_data=False)"
+            )
+        }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()).map { Int($0) } ?? 0
+        let end = length == -1 ? size : offset + length
+        guard offset <= size, end <= size, end >= offset else {
+            throw ImportProblem("\(name) reads bytes \(offset)..<\(end) of '\(location)', which has \(size)")
+        }
+        let data: Data
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            data = try handle.read(upToCount: end - offset) ?? Data()
+        } catch {
+            throw ImportProblem("\(name): reading '\(location)' failed: \(error.localizedDescription)")
+        }
+        guard data.count == end - offset else { throw ImportProblem("\(name): '\(location)' shrank while being read") }
+        var loaded = tensor
+        loaded.rawData = data
+        loaded.dataLocation = .default
+        loaded.externalData = []
+        return loaded
+    }
+
     /// Where the model came from, as its producer fields say: "pytorch 2.5.0", say.
     public var producer: String {
         [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")

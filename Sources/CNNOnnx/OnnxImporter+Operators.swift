@@ -70,7 +70,7 @@ extension OnnxImporter {
             guard axis == 1 else {
                 throw ImportProblem("flattens from axis \(axis); cnnc flattens each sample (axis 1)")
             }
-            return [try flatten(node, value: node.input[0])]
+            return [try flatten(node, value: node.input.first ?? "")]
         case "Reshape": return [try reshape(node)]
         case "Squeeze", "Unsqueeze": return [try squeeze(node)]
         case "Gemm", "MatMul": return [.feature(try dense(node))]
@@ -135,7 +135,9 @@ extension OnnxImporter {
         let name = node.input[index]
         switch values[name] {
         case .initializer(let position)?:
-            let constant = try Constant(initializers[position])
+            var tensor = initializers[position]
+            if tensor.dataLocation == .external { tensor = try file.loadingExternalData(tensor) }
+            let constant = try Constant(tensor)
             reads[name, default: 0] += 1
             if reads[name]! >= (uses[name] ?? 0) {
                 // The last reader has it: the protobuf's copy can go.
@@ -574,17 +576,22 @@ extension OnnxImporter {
         let transposed = isGemm ? try node.int("transB", default: 0) == 1 : false
         let (rows, units) = transposed ? (weight.dims[1], weight.dims[0]) : (weight.dims[0], weight.dims[1])
         guard rows == count else { throw ImportProblem("its weight has \(rows) rows for \(count) inputs") }
-        var kernel = transposed ? Self.permuted(weight.floats, dims: [units, rows], order: [1, 0]) : weight.floats
         let alpha = isGemm ? node.float("alpha", default: 1) : 1
-        if alpha != 1 { kernel = kernel.map { $0 * alpha } }
-        if let flattened {
-            // Row f of the spec's kernel reads spec feature f, which is ONNX feature order[f].
-            let order = flattened.onnxOrder
-            var rowsInSpecOrder = [Float](repeating: 0, count: kernel.count)
-            for (row, source) in order.enumerated() {
-                rowsInSpecOrder[row * units..<(row + 1) * units] = kernel[source * units..<(source + 1) * units]
+        // Row r of the spec's kernel reads spec feature r, which is ONNX feature order[r] when a
+        // flatten of a channels-first map comes before; one pass transposes, permutes and scales.
+        let order = flattened?.onnxOrder
+        let source = weight.floats
+        var kernel = [Float](repeating: 0, count: source.count)
+        source.withUnsafeBufferPointer { source in
+            kernel.withUnsafeMutableBufferPointer { kernel in
+                for row in 0..<rows {
+                    let from = order?[row] ?? row
+                    for unit in 0..<units {
+                        kernel[row * units + unit] =
+                            alpha * source[transposed ? unit * rows + from : from * units + unit]
+                    }
+                }
             }
-            kernel = rowsInSpecOrder
         }
         var weights = ["kernel": Tensor(shape: [rows, units], scalars: kernel)]
         var fields: [(String, SpecValue)] = [("units", .int(units))]
@@ -909,6 +916,7 @@ extension OnnxImporter {
             }
             return feature
         }
+        if features.count == 1 { return .feature(features[0]) }
         guard axis == 1 || axis == -1 && !features.contains(where: { if case .map = $0.layout { true } else { false } })
         else {
             throw ImportProblem("concatenates on axis \(axis); the spec concatenates channels (axis 1)")

@@ -118,7 +118,7 @@ public struct OnnxImporter {
         for index in order {
             let node = file.model.graph.node[index]
             origin = node.name.isEmpty ? node.opType : node.name
-            originName = node.name
+            originName = Self.moduleName(node) ?? node.name
             originType = node.opType
             let reads = node.input.filter { !$0.isEmpty }.map { values[$0] }
             let fromData = reads.contains { value in
@@ -235,7 +235,9 @@ public struct OnnxImporter {
         let graph = file.model.graph
         for index in order {
             let node = graph.node[index]
-            if Self.passThrough.contains(node.opType), let source = node.input.first, let output = node.output.first {
+            if Self.passThrough.contains(node.opType), let source = node.input.first, let output = node.output.first,
+                !source.isEmpty, !output.isEmpty, root(source) != output
+            {
                 aliases[output] = root(source)
                 continue
             }
@@ -246,9 +248,10 @@ public struct OnnxImporter {
 
     static let passThrough: Set<String> = ["Identity", "Dropout"]
 
+    /// The value `name` passes on; aliases always point at values computed earlier, so this ends.
     func root(_ name: String) -> String {
         var name = name
-        while let source = aliases[name] { name = source }
+        while let source = aliases[name], source != name { name = source }
         return name
     }
 
@@ -361,6 +364,21 @@ public struct OnnxImporter {
         return name
     }
 
+    /// The PyTorch module a node comes from, as the dynamo exporter records it (its node names are
+    /// only `node_Conv_12`): the innermost module path of `pkg.torch.onnx.name_scopes`, such as
+    /// `layer1.0.conv1` for ['', 'layer1', 'layer1.0', 'layer1.0.conv1', 'conv2d_3'].
+    static func moduleName(_ node: Onnx_NodeProto) -> String? {
+        guard let scopes = node.metadataProps.first(where: { $0.key == "pkg.torch.onnx.name_scopes" })?.value else {
+            return nil
+        }
+        // A Python list of string literals; the names hold no quotes.
+        let names = scopes.split(separator: "'", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        guard names.count >= 2 else { return nil }
+        let module = names[names.count - 2]
+        return module.isEmpty ? names[names.count - 1] : module
+    }
+
     /// The layer that computes `feature`, when the importer may change it: it is a layer (not the
     /// input) and `value` is its only reader's input.
     func foldableLayer(of feature: Feature, value: String) -> Int? {
@@ -377,8 +395,9 @@ public struct OnnxImporter {
         let kept = layers.filter { needed.contains($0.name) }
 
         var lines = [
-            "# Imported by cnnc from \(file.path.split(separator: "/").last.map(String.init) ?? file.path)"
-                + (file.producer.isEmpty ? "" : ", written by \(file.producer)") + ", ONNX operator set \(opset).",
+            commentText(
+                "# Imported by cnnc from \(file.path.split(separator: "/").last.map(String.init) ?? file.path)"
+                    + (file.producer.isEmpty ? "" : ", written by \(file.producer)") + ", ONNX operator set \(opset)."),
             "# Each layer's comment names the ONNX nodes it stands for.",
             "cnnc: 1",
             "input:",

@@ -74,6 +74,12 @@ import Testing
         #expect(imported.spec.contains("- {type: activation, name: activation, activation: relu}  # Relu"))
     }
 
+    @Test func nodeNamesCannotBreakTheSpec() throws {
+        let bytes = Self.model(nodes: [Self.node("Relu", ["input"], ["output"], name: "x\nlayers: []\n# #")])
+        let imported = try OnnxImporter.importModel(try OnnxFile(bytes, path: "model.onnx"), name: "model")
+        #expect(imported.spec.contains("{type: activation, name: x_layers, activation: relu}  # x?layers: []?# #"))
+    }
+
     @Test func hugeDimensionsAreErrorsBeforeAnyAllocation() {
         let weight = Self.tensor("w", dims: [1 << 40, 1 << 40, 3, 3], floats: [1])
         let bytes = Self.model(nodes: [Self.node("Conv", ["input", "w"], ["output"])], initializers: [weight])
@@ -91,13 +97,43 @@ import Testing
             "\(String(describing: error))")
     }
 
-    @Test func externalDataIsNamedWithTheWayOut() {
-        var weight = Self.tensor("w", dims: [4, 2, 3, 3], floats: [])
+    static func external(_ fields: [String: String]) -> [UInt8] {
+        var weight = tensor("w", dims: [4, 2, 3, 3], floats: [])
         weight.dataLocation = .external
-        let error = Self.importError(
-            Self.model(nodes: [Self.node("Conv", ["input", "w"], ["output"])], initializers: [weight]))
-        #expect(error?.notes.first?.contains("external file") == true)
-        #expect(error?.notes.first?.contains("save_as_external_data=False") == true)
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            var entry = Onnx_StringStringEntryProto()
+            entry.key = key
+            entry.value = value
+            weight.externalData.append(entry)
+        }
+        return model(nodes: [node("Conv", ["input", "w"], ["output"])], initializers: [weight])
+    }
+
+    @Test func externalDataIsReadFromBesideTheModelOnly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-external-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let values = (0..<72).map { Float($0) / 10 }
+        try values.withUnsafeBytes { Data($0) }.write(to: folder.appendingPathComponent("model.onnx.data"))
+        let modelPath = folder.appendingPathComponent("model.onnx").path
+
+        let good = Self.external(["location": "model.onnx.data", "offset": "0", "length": "288"])
+        let imported = try OnnxImporter.importModel(try OnnxFile(good, path: modelPath), name: "model")
+        #expect(imported.weights["conv2d.kernel"]?.scalars.sorted() == values.sorted())
+
+        func problem(_ fields: [String: String]) -> String {
+            do {
+                _ = try OnnxImporter.importModel(try OnnxFile(Self.external(fields), path: modelPath), name: "model")
+                return "imported"
+            } catch {
+                return error.notes.joined(separator: "\n")
+            }
+        }
+        #expect(problem(["location": "../model.onnx.data"]).contains("outside the model's folder"))
+        #expect(problem(["location": "/etc/passwd"]).contains("outside the model's folder"))
+        #expect(problem(["location": "absent.data"]).contains("save_as_external_data=False"))
+        #expect(problem(["location": "model.onnx.data", "offset": "100", "length": "288"]).contains("which has 288"))
+        #expect(problem(["location": "model.onnx.data", "offset": "-4"]).contains("not a pair of sizes"))
+        #expect(problem([:]).contains("names none"))
     }
 
     @Test func aMissingInitializerIsNamed() {
@@ -129,6 +165,21 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             _ = Self.importError((0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+    }
+
+    /// Every operator with too few, odd or repeated inputs and no attributes: an error or a model,
+    /// never a trap.
+    @Test(arguments: OnnxImporter.operators.sorted())
+    func operatorsSurviveMalformedNodes(_ op: String) {
+        let weight = Self.tensor("w", dims: [2], floats: [1, 2])
+        for inputs in [
+            [], [""], ["input"], ["w"], ["input", "input"], ["input", "w", "w", "w", "w"], ["w", "input"],
+        ] {
+            for outputs in [["output"], ["output", "mask"], ["", "output"]] {
+                let bytes = Self.model(nodes: [Self.node(op, inputs, outputs)], initializers: [weight])
+                _ = Self.importError(bytes)
+            }
         }
     }
 

@@ -10,7 +10,7 @@ onnxruntime), and committed, so the tests need none of them:
 
     python3 Tests/OnnxFixtures/make_fixtures.py Tests/cnncTests/Fixtures/onnx
 
-Each model NAME gets NAME.onnx, NAME.input.npy (channels-last, as `cnnc run` reads it) and
+Each model NAME gets NAME.onnx (and NAME.onnx.data for the dynamo exporter's weights), NAME.input.npy (channels-last, as `cnnc run` reads it) and
 NAME.expected.npy (ONNX Runtime's output; a feature map's is made channels-last too).
 """
 import os
@@ -159,6 +159,26 @@ def export_torch(directory):
         save_reference(directory, name, example.numpy())
 
 
+def export_dynamo(directory):
+    """torch.onnx.export's default since torch 2.9 (the dynamo exporter): operator set 20, nodes
+    named node_Conv_12 with their modules in metadata, batch norms folded by its optimizer, and the
+    weights in NAME.onnx.data beside the model."""
+    import torch
+    torch.manual_seed(11)
+    name, model, shape = [entry for entry in torch_models() if entry[0] == "torch_resnet"][0]
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            with torch.no_grad():
+                module.running_mean.uniform_(-0.5, 0.5)
+                module.running_var.uniform_(0.5, 2.0)
+    model.eval()
+    example = torch.randn(2, *shape)
+    path = os.path.join(directory, "dynamo_resnet.onnx")
+    torch.onnx.export(model, (example,), path, input_names=["input"], output_names=["output"],
+                      dynamic_shapes=({0: torch.export.Dim("N")},), external_data=True)
+    save_reference(directory, "dynamo_resnet", example.numpy())
+
+
 def zoo_model(directory):
     """The forms of the ONNX model zoo's opset 7–9 CNNs (ResNet-50 v1, SqueezeNet, VGG-19,
     DenseNet-121): BatchNormalization with spatial, Mul and Add constants after it, Sum of three,
@@ -243,5 +263,6 @@ if __name__ == "__main__":
     directory = sys.argv[1] if len(sys.argv) > 1 else "Tests/cnncTests/Fixtures/onnx"
     os.makedirs(directory, exist_ok=True)
     export_torch(directory)
+    export_dynamo(directory)
     zoo_model(directory)
     unsupported_model(directory)
