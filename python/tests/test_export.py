@@ -76,7 +76,21 @@ def functional_graph() -> keras.Model:
     return keras.Model(inputs, L.Dense(4, activation="softmax")(pooled), name="graph_model")
 
 
-@pytest.mark.parametrize("make", [sequential_of_every_kind, functional_graph])
+def sequential_around_a_functional_base() -> keras.Model:
+    """Transfer learning's shape: a functional base model as the first layer of a Sequential
+    (a normalization over all values, axis=None, inside it), a new head after it."""
+    pixels = keras.Input((10, 10, 3))
+    normalization = L.Normalization(axis=None)
+    normalization.adapt(np.random.default_rng(8).uniform(0, 255, (8, 10, 10, 3)).astype(np.float32))
+    features = L.Conv2D(8, 3, strides=2, activation="relu6", name="base_conv")(normalization(pixels))
+    base = keras.Model(pixels, features, name="base")
+    return keras.Sequential([keras.Input((10, 10, 3)), base, L.GlobalAveragePooling2D(), L.Dense(3)], name="head")
+
+
+MODELS = [sequential_of_every_kind, functional_graph, sequential_around_a_functional_base]
+
+
+@pytest.mark.parametrize("make", MODELS)
 def test_exported_model_runs_in_cnnc_as_in_keras(make, cnnc, tmp_path):
     model = make()
     randomize(model, seed=3)
@@ -85,7 +99,7 @@ def test_exported_model_runs_in_cnnc_as_in_keras(make, cnnc, tmp_path):
     assert_close(cnnc_predict(cnnc, spec, weights, x, tmp_path), predict(model, x), f"cnnc run of {spec.read_text()}")
 
 
-@pytest.mark.parametrize("make", [sequential_of_every_kind, functional_graph])
+@pytest.mark.parametrize("make", MODELS)
 def test_exported_model_builds_back_to_the_same_predictions(make, tmp_path):
     model = make()
     randomize(model, seed=4)
@@ -195,3 +209,18 @@ def test_models_a_spec_cannot_hold_are_refused(tmp_path):
         export(keras.Model(sequence, L.Dense(2)(sequence)), tmp_path)
     with pytest.raises(cnnc_keras.ExportError, match="has no inputs yet"):
         export(keras.Sequential([L.Dense(2)]), tmp_path)
+
+    class Subclassed(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.conv = L.Conv2D(2, 1)
+
+        def call(self, x):
+            return self.conv(x)
+
+    model = Subclassed()
+    model(np.zeros((1, 4, 4, 1), np.float32))
+    with pytest.raises(cnnc_keras.ExportError, match="is a subclassed Subclassed: its call"):
+        export(model, tmp_path)
+    with pytest.raises(cnnc_keras.ExportError, match=r"layer 'base' \(Functional\): not a layer cnnc_keras.build"):
+        cnnc_keras.save_weights(sequential_around_a_functional_base(), tmp_path / "w.safetensors")

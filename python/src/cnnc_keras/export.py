@@ -117,15 +117,17 @@ def _last_axis_layer(use: Use, config: dict[str, Any]) -> Converted:
 
 
 def _normalization(use: Use, config: dict[str, Any]) -> Converted:
-    rank = len(use.input_shapes[0])
-    _require(_last_axis(config.get("axis", -1), rank), f"axis={config.get('axis')}: the spec's normalization "
-             "works on the last axis")
+    rank, axis = len(use.input_shapes[0]), config.get("axis", -1)
+    # axis=None: one mean and variance for all values, which is the same number for every channel.
+    _require(axis in (None, ()) or _last_axis(axis, rank), f"axis={axis}: the spec's normalization works on the "
+             "last axis")
     _require(not config.get("invert"), "invert=True: the spec's normalization does not invert")
     if config.get("mean") is not None:
         return _table(use, config)
-    layer = use.operation
+    layer, channels = use.operation, use.input_shapes[0][-1]
     # The statistics Keras computes with (set by adapt or finalize_state), one value per channel.
-    mean, variance = (numpy_value(value).reshape(-1) for value in (layer.mean, layer.variance))
+    mean, variance = (np.broadcast_to(numpy_value(value).reshape(-1), (channels,)).copy()
+                      for value in (layer.mean, layer.variance))
     return "normalization", {}, {"mean": mean, "variance": variance}
 
 

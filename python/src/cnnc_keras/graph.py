@@ -81,6 +81,13 @@ class _Walk:
 
 def walk(model: Any) -> tuple[list[int], list[Use]]:
     """The model's input shape (without the batch) and its layer uses in spec order."""
+    import keras
+    from keras.src.models.functional import Functional
+
+    if not isinstance(model, (keras.Sequential, Functional)):
+        raise ExportError(f"model '{model.name}' is a subclassed {type(model).__name__}: its call() is Python code, "
+                          "not a graph of layers; export a Sequential or functional model (keras.Model(inputs, "
+                          "outputs)) with the same layers")
     try:
         inputs, outputs = model.inputs or [], model.outputs or []
     except (AttributeError, ValueError):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import WeightsError
+from .errors import ExportError, WeightsError
 from .layers import BY_KERAS_CLASS, LayerType
 
 
@@ -45,13 +45,20 @@ def numpy_value(value: Any) -> np.ndarray:
     return np.ascontiguousarray(keras.ops.convert_to_numpy(value), dtype=np.float32)
 
 
+def _built_layers(model: Any) -> list[tuple[Any, LayerType]]:
+    """The model's layers with their spec types; a layer with weights that `build` does not make
+    (a nested model, a layer of another class) is an error: `export` handles any model."""
+    foreign = [(layer.name, type(layer).__name__, "not a layer cnnc_keras.build makes; use cnnc_keras.export")
+               for layer in model.layers if _spec_type(layer) is None and layer.weights]
+    if foreign:
+        raise ExportError(f"model '{model.name}' was not made by cnnc_keras.build:", foreign)
+    return [(layer, _spec_type(layer)) for layer in model.layers if _spec_type(layer) is not None]
+
+
 def model_tensors(model: Any) -> dict[str, np.ndarray]:
     """Every weight of a model made by `build`, under cnnc's keys."""
     tensors = {}
-    for layer in model.layers:
-        layer_type = _spec_type(layer)
-        if layer_type is None:
-            continue
+    for layer, layer_type in _built_layers(model):
         for parameter, variable in layer_parameters(layer, layer_type).items():
             tensors[f"{layer.name}.{parameter}"] = numpy_value(variable)
     return tensors
@@ -79,11 +86,9 @@ def load_weights(model: Any, weights_path: str | os.PathLike) -> None:
     path = os.fspath(weights_path)
     tensors = load_file(path)
     expected: dict[str, tuple[Any, Any]] = {}
-    for layer in model.layers:
-        layer_type = _spec_type(layer)
-        if layer_type is not None:
-            for parameter, variable in layer_parameters(layer, layer_type).items():
-                expected[f"{layer.name}.{parameter}"] = (layer, variable)
+    for layer, layer_type in _built_layers(model):
+        for parameter, variable in layer_parameters(layer, layer_type).items():
+            expected[f"{layer.name}.{parameter}"] = (layer, variable)
     missing, mismatched, notes = [], [], []
     for key, (layer, variable) in expected.items():
         if key not in tensors:
