@@ -12,12 +12,15 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
 from .layers import REQUIRED, SAME_AS_POOL_SIZE, TYPES, LayerType
 from .naming import NAME, default_name, model_name_for_file
 from .specfile import read_spec
+
+if TYPE_CHECKING:
+    import keras
 
 TOP_LEVEL_KEYS = ("cnnc", "name", "description", "input", "layers", "$schema", "limits")
 
