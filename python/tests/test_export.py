@@ -175,9 +175,21 @@ def test_names_that_are_not_spec_names_are_made_valid(tmp_path):
         assert name in text
 
 
+class Subclassed(keras.Model):
+    """A model whose call() is Python code: nothing export can read."""
+
+    def __init__(self, filters: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        self.conv = L.Conv2D(filters, 1)
+
+    def call(self, x):
+        return self.conv(x)
+
+
 def test_every_layer_without_a_spec_equivalent_is_named_at_once(tmp_path):
     inputs = keras.Input((8, 8, 3))
-    x = L.Conv2D(4, 3, data_format="channels_first", name="cf_conv")(inputs)
+    x = Subclassed(3, name="custom_block")(inputs)
+    x = L.Conv2D(4, 3, data_format="channels_first", name="cf_conv")(x)
     x = L.LayerNormalization(name="layer_norm")(x)
     x = L.PReLU(name="prelu")(x)
     x = L.Conv2D(4, 1, activation="mish", name="mish_conv")(x)
@@ -187,13 +199,15 @@ def test_every_layer_without_a_spec_equivalent_is_named_at_once(tmp_path):
     with pytest.raises(cnnc_keras.ExportError) as raised:
         export(model, tmp_path)
     message = str(raised.value)
-    assert "6 layers cannot be written as a spec" in message
-    expected = [("cf_conv", "Conv2D", "data_format='channels_first': cnnc is channels-last"),
+    assert "7 layers cannot be written as a spec" in message
+    expected = [("custom_block", "Subclassed", "no spec layer type"),
+                ("cf_conv", "Conv2D", "data_format='channels_first': cnnc is channels-last"),
                 ("layer_norm", "LayerNormalization", "no spec layer type"),
                 ("prelu", "PReLU", "no spec layer type"),
                 ("mish_conv", "Conv2D", "activation 'mish' is not one the spec has"),
                 ("padded", "Conv2DTranspose", "output_padding"),
                 ("multiply", "Multiply", "keras.ops operation 'Multiply'")]
+    assert len(raised.value.problems) == len(expected)
     for (name, cls, reason), problem in zip(expected, raised.value.problems):
         assert problem[0].startswith(name) and problem[1] == cls and reason in problem[2], problem
         assert f"layer '{problem[0]}' ({cls}): " in message
@@ -209,14 +223,6 @@ def test_models_a_spec_cannot_hold_are_refused(tmp_path):
         export(keras.Model(sequence, L.Dense(2)(sequence)), tmp_path)
     with pytest.raises(cnnc_keras.ExportError, match="has no inputs yet"):
         export(keras.Sequential([L.Dense(2)]), tmp_path)
-
-    class Subclassed(keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.conv = L.Conv2D(2, 1)
-
-        def call(self, x):
-            return self.conv(x)
 
     model = Subclassed()
     model(np.zeros((1, 4, 4, 1), np.float32))

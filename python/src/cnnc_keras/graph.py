@@ -39,11 +39,25 @@ class Use:
         return type(self.operation).__name__
 
 
+def is_graph_model(operation: Any) -> bool:
+    """Whether ``operation`` is a Sequential or functional model: layers joined by tensors, which
+    can be walked (a subclassed model's `call` is Python code)."""
+    import keras
+    from keras.src.models.functional import Functional
+
+    return isinstance(operation, (keras.Sequential, Functional))
+
+
+def _keras_layer_class(operation: Any) -> str | None:
+    """The name of ``operation``'s class when it is one of `keras.layers` itself (not a subclass)."""
+    import keras
+
+    name = type(operation).__name__
+    return name if type(operation) is getattr(keras.layers, name, None) else None
+
+
 class _Walk:
     def __init__(self) -> None:
-        import keras
-
-        self.keras = keras
         self.uses: list[Use] = []
         self.taken: set[str] = set()
         self.done: dict[tuple, str] = {}
@@ -62,12 +76,12 @@ class _Walk:
     def _call(self, operation: Any, node_index: int, tensor_index: int, context: tuple) -> str:
         node = operation._inbound_nodes[node_index]
         sources = [self.tensor(t, context) for t in node.input_tensors]
-        if isinstance(operation, self.keras.Model):
+        if is_graph_model(operation):
             inner = context + ((id(operation), node_index),)
             for inner_input, source in zip(operation.inputs, sources):
                 self.bindings[(inner, id(inner_input._keras_history.operation))] = source
             return self.tensor(operation.outputs[tensor_index], inner)
-        if type(operation).__name__ in IDENTITY_AT_INFERENCE and len(sources) == 1:
+        if _keras_layer_class(operation) in IDENTITY_AT_INFERENCE and len(sources) == 1:
             return sources[0]
         name = spec_name(operation.name, self.taken)
         self.taken.add(name)
@@ -81,10 +95,7 @@ class _Walk:
 
 def walk(model: Any) -> tuple[list[int], list[Use]]:
     """The model's input shape (without the batch) and its layer uses in spec order."""
-    import keras
-    from keras.src.models.functional import Functional
-
-    if not isinstance(model, (keras.Sequential, Functional)):
+    if not is_graph_model(model):
         raise ExportError(f"model '{model.name}' is a subclassed {type(model).__name__}: its call() is Python code, "
                           "not a graph of layers; export a Sequential or functional model (keras.Model(inputs, "
                           "outputs)) with the same layers")
