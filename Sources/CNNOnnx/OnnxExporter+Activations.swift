@@ -44,7 +44,8 @@ extension OnnxExporter {
         var cut: String?
         var y: String
         if threshold == 0 {
-            y = emit("Relu", [x])
+            // A cap clips at 0 too.
+            y = op.maxValue == nil ? emit("Relu", [x]) : x
         } else {
             let threshold = constant("threshold", threshold)
             y = emit("Where", [emit("Greater", [x, threshold]), x, constant("zero", 0)])

@@ -103,23 +103,20 @@ extension OnnxExporter {
     }
 
     /// `normalization`: (x − mean) / max(√variance, 1e-7), per channel, the values inline or from
-    /// the weights file.
+    /// the weights file. The divisor is computed here, in float32 as Keras computes it, and
+    /// written as `<layer>/deviation`.
     mutating func normalization(_ op: Normalization, _ node: GraphNode) throws(FileFormatError) -> String {
         let x = input(node)
         let shape = graph.shape(of: node.inputs[0])
-        let channelLayout: (Tensor) -> (dims: [Int], values: [Float]) = { tensor in
-            (shape.rank == 3 ? [tensor.scalars.count, 1, 1] : [tensor.scalars.count], tensor.scalars)
-        }
-        let mean: String
-        let variance: String
+        let values: (mean: [Float], variance: [Float])
         if let inline = op.inlineValues(channels: shape.channels) {
-            mean = perChannel("\(layer).mean", inline.mean, rank: shape.rank)
-            variance = perChannel("\(layer).variance", inline.variance, rank: shape.rank)
+            values = inline
         } else {
-            mean = try weight("mean", node, as: channelLayout)
-            variance = try weight("variance", node, as: channelLayout)
+            values = (try tensor("mean", node).scalars, try tensor("variance", node).scalars)
         }
-        let deviation = emit("Max", [emit("Sqrt", [variance]), constant("epsilon", 1e-7)])
+        let mean = perChannel("\(layer).mean", values.mean, rank: shape.rank)
+        let deviation = perChannel(
+            "\(layer)/deviation", values.variance.map { max($0.squareRoot(), 1e-7) }, rank: shape.rank)
         return emit("Div", [emit("Sub", [x, mean]), deviation])
     }
 

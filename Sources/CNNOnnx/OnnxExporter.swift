@@ -91,7 +91,7 @@ package struct OnnxExporter {
         let result = try lower(node)
         let isOutput = index == graph.nodes.count - 1 && graph.outputShape.rank == 1
         values[.node(index)] = writer.renameLastNode(
-            computing: result, since: layerStart, node: node.name, value: isOutput ? "output" : node.name)
+            computing: result, since: layerStart, to: node.name, output: isOutput ? "output" : node.name)
     }
 
     /// The nodes of one layer; returns the value holding its result, in the layouts of `values`.
@@ -186,6 +186,12 @@ package struct OnnxExporter {
     mutating func weight(
         _ key: String, _ node: GraphNode, as layout: (Tensor) -> (dims: [Int], values: [Float])
     ) throws(FileFormatError) -> String {
+        let (dims, values) = layout(try tensor(key, node))
+        return writer.floats("\(node.name).\(key)", dims: dims, values)
+    }
+
+    /// The layer's weight `key` as the weights file holds it.
+    func tensor(_ key: String, _ node: GraphNode) throws(FileFormatError) -> Tensor {
         let name = "\(node.name).\(key)"
         guard let tensor = weights[name], let spec = node.weights.first(where: { $0.name == key }),
             tensor.shape == spec.shape
@@ -193,8 +199,7 @@ package struct OnnxExporter {
             throw FileFormatError(
                 path: graph.file, message: "the weights have no '\(name)' of the shape layer '\(node.name)' needs")
         }
-        let (dims, values) = layout(tensor)
-        return writer.floats(name, dims: dims, values)
+        return tensor
     }
 
     /// The layer's weight `key` in Keras's layout, which ONNX shares (biases, batch norm's vectors).

@@ -53,16 +53,14 @@ struct OnnxGraphWriter {
     /// Renames the last node, and its value, when that node was added at or after `position` and
     /// computes `value`; returns the value's name, new or not. A layer's nodes are added under
     /// provisional names (`conv2d/Conv`, `conv2d/Relu`); its last one takes the layer's name.
-    mutating func renameLastNode(
-        computing value: String, since position: Int, node name: String, value newValue: String
-    )
+    mutating func renameLastNode(computing value: String, since position: Int, to name: String, output: String)
         -> String
     {
         guard nodes.count > position, nodes[nodes.count - 1].output == [value] else { return value }
         nodeNames.remove(nodes[nodes.count - 1].name)
         valueNames.remove(value)
         nodes[nodes.count - 1].name = Self.claim(name, in: &nodeNames)
-        let renamed = newValue == "output" ? "output" : Self.claim(newValue, in: &valueNames)
+        let renamed = output == "output" ? "output" : Self.claim(output, in: &valueNames)
         nodes[nodes.count - 1].output = [renamed]
         return renamed
     }

@@ -6,7 +6,8 @@ interface (input `input` float32 [N, H, W, C], output `output` [N, ...], operato
 of the default domain only), and ONNX Runtime's output against `cnnc run`'s, and against Keras's
 `expected.npy` where there is one, at the contract's tolerance (abs 1e-4 + rel 1e-4 per element).
 
-- specs/*.yaml and *.json: random weights written here (keys and shapes from `cnnc summary
+- specs/*.yaml and *.json, and Tests/OnnxFixtures/specs/*.yaml (every layer type and activation,
+  and the layouts that need care): random weights written here (keys and shapes from `cnnc summary
   --format json`), scaled by each kernel's fan-in so that the outputs of the deep models do not
   fade to a constant as they do with glorot_uniform's; a random input;
 - ../shared/conformance (or $CNNC_CONFORMANCE): each spec with refs/NAME/weights.safetensors, on
@@ -155,12 +156,13 @@ def cases(binary):
     are None where `check` makes them with `cnnc init-weights`."""
     rng = np.random.default_rng(7)
     specs = sorted(list((ROOT / "specs").glob("*.yaml")) + list((ROOT / "specs").glob("*.json")))
-    for spec in specs:
+    fixtures = sorted((ROOT / "Tests" / "OnnxFixtures" / "specs").glob("*.yaml"))
+    for spec in specs + fixtures:
         summary = json.loads(cnnc(binary, "summary", spec, "--format", "json").stdout)
         shape = summary["input_shape"]
         batch = 1 if np.prod(shape) > 50_000 else 2
         data = rng.random((batch, *shape), dtype=np.float32)
-        yield f"specs/{spec.name}", spec, None, data, None
+        yield str(spec.relative_to(ROOT)), spec, None, data, None
 
     conformance = Path(os.environ.get("CNNC_CONFORMANCE", ROOT.parent / "shared" / "conformance"))
     if not (conformance / "refs").is_dir():
