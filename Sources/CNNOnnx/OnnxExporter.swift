@@ -88,6 +88,7 @@ package struct OnnxExporter {
     /// Writes one spec layer and records the value that holds its output.
     mutating func write(_ node: GraphNode, index: Int) throws(FileFormatError) {
         layer = node.name
+        layerStart = writer.nodeCount
         let result = try lower(node)
         let isOutput = index == graph.nodes.count - 1 && graph.outputShape.rank == 1
         values[.node(index)] = writer.renameLastNode(
@@ -111,9 +112,7 @@ package struct OnnxExporter {
         case .flatten: return flatten(node)
         case .reshape: return reshape(node)
         case .dense(let op): return try dense(op, node)
-        case .activation(let activation):
-            let x = input(node)
-            return activate(x, activation)
+        case .activation(let activation): return activate(input(node), activation)
         case .relu(let op): return relu(op, input(node))
         case .dropout: return input(node)
         case .rescaling(let op): return rescaling(op, node)
@@ -141,6 +140,7 @@ package struct OnnxExporter {
     /// The ONNX value of a spec value, [N, C, H, W] for a map; the model's input is transposed
     /// to that on first use.
     mutating func value(of id: ValueID) -> String {
+        // Layers come in spec order, so only the input can lack a value.
         if let name = values[id] { return name }
         let name = writer.add("Transpose", ["input"], [.ints("perm", [0, 3, 1, 2])], name: "input/nchw")
         values[id] = name

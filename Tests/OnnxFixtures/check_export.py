@@ -9,7 +9,10 @@ of the default domain only), and ONNX Runtime's output against `cnnc run`'s, and
 - specs/*.yaml and *.json, and Tests/OnnxFixtures/specs/*.yaml (every layer type and activation,
   and the layouts that need care): random weights written here (keys and shapes from `cnnc summary
   --format json`), scaled by each kernel's fan-in so that the outputs of the deep models do not
-  fade to a constant as they do with glorot_uniform's; a random input;
+  fade to a constant as they do with glorot_uniform's; a random input. A spec whose last layer
+  ends in softmax is checked a second time without it, on the logits, as
+  Benchmarks/keras_reference.py does: softmax of random weights is close to uniform (or to one-hot)
+  and would hide a difference;
 - ../shared/conformance (or $CNNC_CONFORMANCE): each spec with refs/NAME/weights.safetensors, on
   its input.npy;
 - Tests/KerasReferences: each refs/NAME with its spec in Tests/KerasReferences/specs or specs/.
@@ -38,6 +41,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ABSOLUTE = 1e-4
 RELATIVE = 1e-4
 MINIMUM_OPSET = 13
+# Kernels are He-uniform, which keeps a relu network's activations in range, except where residual
+# sums add up: in ResNet-50 the 16 blocks take the logits to 1e4, where float32 rounding alone
+# passes the tolerance. Its kernels are scaled down (logits within ±10).
+KERNEL_GAIN = {"resnet50": 0.75}
 
 
 def cnnc(binary, *arguments):
@@ -85,9 +92,9 @@ def fan_in(layer_type, parameter, shape):
     return int(np.prod(shape[:-1]))
 
 
-def write_random_weights(summary, path, seed):
-    """Writes the weights `summary` declares as safetensors: He-uniform kernels, small biases and
-    shifts, scales near 1, positive variances."""
+def write_random_weights(summary, path, seed, gain=1.0):
+    """Writes the weights `summary` declares as safetensors: He-uniform kernels (times `gain`),
+    small biases and shifts, scales near 1, positive variances."""
     rng = np.random.default_rng(seed)
     tensors = {}
     for layer in summary["layers"]:
@@ -95,7 +102,7 @@ def write_random_weights(summary, path, seed):
             shape = weight["shape"]
             parameter = weight["key"].rsplit(".", 1)[1]
             if parameter.endswith("kernel"):
-                limit = np.sqrt(6 / fan_in(layer["type"], parameter, shape))
+                limit = gain * np.sqrt(6 / fan_in(layer["type"], parameter, shape))
                 values = rng.uniform(-limit, limit, shape)
             elif parameter == "gamma":
                 values = rng.uniform(0.8, 1.2, shape)
@@ -122,7 +129,7 @@ def check(binary, name, spec, weights, batch, expected, folder):
     if weights is None:
         weights = folder / f"{name}.safetensors"
         summary = json.loads(cnnc(binary, "summary", spec, "--format", "json").stdout)
-        write_random_weights(summary, weights, seed=7)
+        write_random_weights(summary, weights, seed=7, gain=KERNEL_GAIN.get(spec.stem.removesuffix("_logits"), 1.0))
     exported = folder / f"{name}.onnx"
     start = time.monotonic()
     cnnc(binary, "export", spec, "--weights", weights, "-o", exported)
@@ -151,9 +158,25 @@ def check(binary, name, spec, weights, batch, expected, folder):
     return ok, ", ".join(details)
 
 
-def cases(binary):
+def logits_spec(spec, folder):
+    """The spec without its last layer's softmax (the activation, or an activation layer), or None
+    when it has none."""
+    lines = spec.read_text().rstrip("\n").splitlines()
+    last = lines[-1]
+    if "softmax" not in last:
+        return None
+    if "type: activation" in last or "type: softmax" in last:
+        lines = lines[:-1]
+    else:
+        lines[-1] = last.replace(", activation: softmax", "")
+    path = folder / f"{spec.stem}_logits{spec.suffix}"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def cases(binary, folder):
     """(name, spec, weights, input batch, expected output or None) for every model; the weights
-    are None where `check` makes them with `cnnc init-weights`."""
+    are None where `check` writes random ones."""
     rng = np.random.default_rng(7)
     specs = sorted(list((ROOT / "specs").glob("*.yaml")) + list((ROOT / "specs").glob("*.json")))
     fixtures = sorted((ROOT / "Tests" / "OnnxFixtures" / "specs").glob("*.yaml"))
@@ -163,6 +186,9 @@ def cases(binary):
         batch = 1 if np.prod(shape) > 50_000 else 2
         data = rng.random((batch, *shape), dtype=np.float32)
         yield str(spec.relative_to(ROOT)), spec, None, data, None
+        logits = logits_spec(spec, folder) if spec.parent.name == "specs" and spec.suffix == ".yaml" else None
+        if logits is not None:
+            yield f"{spec.relative_to(ROOT)} (logits)", logits, None, data, None
 
     conformance = Path(os.environ.get("CNNC_CONFORMANCE", ROOT.parent / "shared" / "conformance"))
     if not (conformance / "refs").is_dir():
@@ -198,11 +224,11 @@ def main():
     count = 0
     with tempfile.TemporaryDirectory(prefix="cnnc-export-") as temporary:
         folder = Path(temporary)
-        for name, spec, weights, batch, expected in cases(arguments.cnnc):
+        for name, spec, weights, batch, expected in cases(arguments.cnnc, folder):
             if arguments.filters and not any(text in name for text in arguments.filters):
                 continue
             count += 1
-            stem = name.replace("/", "_")
+            stem = name.replace("/", "_").replace(" ", "_")
             try:
                 ok, details = check(arguments.cnnc, stem, spec, weights, batch, expected, folder)
             except Exception as error:  # noqa: BLE001 - every failure is reported, then the next model runs
