@@ -14,7 +14,7 @@ import Foundation
 package struct OnnxExporter {
     /// The default operator set the model imports; every operator used is in it.
     package static let opset: Int64 = 17
-    /// ONNX's IR version 8 (ONNX 1.10 and later) reads operator set 17.
+    /// IR version 8, ONNX 1.12's, which came with operator set 17; later readers take it too.
     package static let irVersion: Int64 = 8
     /// Protobuf cannot encode a message of 2 GB or more; leave room for everything but the weights.
     static let byteLimit = Int(Int32.max) - (64 << 20)
@@ -210,6 +210,7 @@ package struct OnnxExporter {
     /// A constant of the current layer, named `<layer>/<what>`.
     mutating func constant(_ what: String, _ value: Float) -> String { writer.scalar("\(layer)/\(what)", value) }
 
+    /// An int64 constant of the current layer (pads, starts, ends, axes, a shape), named `<layer>/<what>`.
     mutating func integers(_ what: String, _ values: [Int]) -> String { writer.integers("\(layer)/\(what)", values) }
 
     /// Per-channel values shaped to broadcast against the layer's input: [C, 1, 1] against

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks `cnnc export` on every model with weights the repository and the conformance corpus hold.
+"""Checks `cnnc export` on every model with weights in the repository and the conformance corpus.
 
 For each model: `cnnc export`, then `onnx.checker.check_model(full_check=True)`, the model's
 interface (input `input` float32 [N, H, W, C], output `output` [N, ...], operator set 13 or later
@@ -237,7 +237,8 @@ def main():
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {details}", flush=True)
             for path in folder.glob(f"{stem}.*"):
                 path.unlink()
-    print(f"{count - failures} of {count} models exported, checked and matched" + (f"; {failures} failed" if failures else ""))
+    summary = f"{count - failures} of {count} models exported, checked and matched"
+    print(summary + (f"; {failures} failed" if failures else ""))
     return 1 if failures or count == 0 else 0
 
 
