@@ -54,7 +54,9 @@ let package = Package(
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels"]),
         .testTarget(
             name: "CNNOnnxTests",
-            dependencies: ["CNNOnnx", "CNNFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: [
+                "CNNOnnx", "CNNFormats", "CNNGraph", "CNNSpec", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(
             name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
         .testTarget(
@@ -67,7 +69,8 @@ let package = Package(
         // Fixtures/ holds files the tests read; Crashers/ the inputs the fuzzer (Fuzz/) crashed cnnc
         // with, which CrasherTests runs through every subcommand.
         .testTarget(
-            name: "cnncTests", dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "CNNEmitter", "TestSupport"],
+            name: "cnncTests",
+            dependencies: ["CNNGraph", "CNNSpec", "CNNFormats", "CNNInterpreter", "CNNEmitter", "CNNOnnx", "TestSupport"],
             exclude: ["Fixtures", "Crashers"]),
     ],
     swiftLanguageModes: [.v6]

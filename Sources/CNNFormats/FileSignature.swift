@@ -12,14 +12,15 @@ package enum FileSignature: Equatable {
             self = .hdf5
         } else if starts(with: NumPyArray.magic) {
             self = .numpy
+        } else if bytes.count > 9, bytes[8] == UInt8(ascii: "{"),
+            UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) <= UInt64(bytes.count - 8)
+        {
+            // Before pickle's test: a header of 640 bytes starts 0x80 0x02, as protocol 2 does.
+            self = .safetensors
         } else if bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) {
             self = .pickle
         } else if starts(with: [0x1F, 0x8B]) {
             self = .gzip
-        } else if bytes.count > 9, bytes[8] == UInt8(ascii: "{"),
-            UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) <= UInt64(bytes.count - 8)
-        {
-            self = .safetensors
         } else {
             return nil
         }

@@ -13,7 +13,7 @@ extension OnnxImporter {
     ]
 
     /// Operators the importer folds on constants only.
-    static let constantsOnly: Set<String> = ["Gather", "ConstantOfShape", "Slice", "Transpose"]
+    static let constantsOnly: Set<String> = ["Gather", "ConstantOfShape"]
 
     static func unsupported(_ node: Onnx_NodeProto) -> String {
         node.domain.isDefaultDomain
@@ -32,7 +32,7 @@ extension OnnxImporter {
             {
                 throw ImportProblem("its mask output is read; a model at inference has no dropout mask")
             }
-            return [try value(node, 0)]
+            return [try value(node, 0, channelsLast: true)]
         case "Constant": return [.constant(try constantAttribute(node))]
         case "Conv": return [.feature(try convolution(node))]
         case "ConvTranspose": return [.feature(try transposedConvolution(node))]
@@ -120,15 +120,19 @@ extension OnnxImporter {
         case "Softmax": return [.feature(try softmax(node))]
         case "Pad": return [.feature(try pad(node))]
         case "Resize", "Upsample": return [.feature(try resize(node))]
-        case "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "Transpose": return [try fold(node)]
+        case "Transpose": return [try transpose(node)]
+        case "Shape", "Gather", "Cast", "ConstantOfShape", "Slice": return [try fold(node)]
         default: throw ImportProblem(Self.unsupported(node))
         }
     }
 
     // MARK: Reading inputs
 
-    /// Input `index` as it is, decoding an initializer.
-    mutating func value(_ node: Onnx_NodeProto, _ index: Int) throws(ImportProblem) -> Value {
+    /// Input `index` as it is, decoding an initializer. A channels-last map only when the caller
+    /// reads one (`channelsLast`); for any other, it is an error.
+    mutating func value(
+        _ node: Onnx_NodeProto, _ index: Int, channelsLast: Bool = false
+    ) throws(ImportProblem) -> Value {
         guard index < node.input.count, !node.input[index].isEmpty else {
             throw ImportProblem("input \(index + 1) is missing")
         }
@@ -145,6 +149,10 @@ extension OnnxImporter {
                 values[name] = .unavailable(data: false)
             }
             return .constant(constant)
+        case .channelsLast? where !channelsLast:
+            throw ImportProblem(
+                "reads '\(name)', a feature map in channels-last order [N, H, W, C]",
+                note: "cnnc reads one through a Transpose to [N, C, H, W], a Flatten or a Reshape")
         case let value?: return value
         case nil: throw ImportProblem("reads '\(name)', which nothing provides")
         }
@@ -612,6 +620,9 @@ extension OnnxImporter {
     // MARK: Shapes
 
     mutating func flatten(_ node: Onnx_NodeProto, value: String) throws(ImportProblem) -> Value {
+        if case .channelsLast(let x) = try self.value(node, 0, channelsLast: true) {
+            return flatten(channelsLast: x)
+        }
         let x = try feature(node, 0)
         guard case .map(let height, let width, let channels) = x.layout else { return .feature(x) }
         let vector = Layout.vector(count: height * width * channels, flattened: nil)
@@ -626,6 +637,7 @@ extension OnnxImporter {
             }
             return .feature(add("flatten", inputs: [x], layout: vector, nonNegative: x.nonNegative))
         }
+        if channels == 1 { return flatten(channelsLast: x) }
         let size = MapSize(height: height, width: width, channels: channels)
         return .feature(
             add(
@@ -660,7 +672,7 @@ extension OnnxImporter {
     }
 
     mutating func reshape(_ node: Onnx_NodeProto) throws(ImportProblem) -> Value {
-        let input = try value(node, 0)
+        let input = try value(node, 0, channelsLast: true)
         let target: [Int]
         if opset < 5 || node.attribute("shape") != nil {
             target = try node.ints("shape") ?? []
@@ -692,6 +704,12 @@ extension OnnxImporter {
                 )
             }
             return try reshape(x, to: dims, value: node.input[0])
+        case .channelsLast(let x):
+            guard let dims = try sampleDims(target, from: x.layout.onnxDims, allowZero: allowZero) else {
+                throw ImportProblem(
+                    "reshapes a channels-last map to \(Self.describe(target)), which moves the batch axis")
+            }
+            return try reshape(channelsLast: x, to: dims)
         default: throw ImportProblem("reads a value that could not be imported")
         }
     }
@@ -710,6 +728,10 @@ extension OnnxImporter {
                 add(
                     "reshape", inputs: [x], fields: [("target_shape", .ints([1, 1, count]))],
                     layout: .map(height: 1, width: 1, channels: count), nonNegative: x.nonNegative))
+        case (.vector(_, nil), 3):
+            return reshape(vector: x, toChannelsLast: dims)
+        case (.map, 3) where Self.ordersAlike(x.layout):
+            return try reshape(channelsLast: x, to: dims)
         default:
             throw ImportProblem(
                 "reshapes \(Self.describe(x.layout.onnxDims)) to \(Self.describe([Constant.batch] + dims)), which reorders channels-first data; a channels-last spec has no equivalent"
@@ -1180,6 +1202,8 @@ extension OnnxImporter {
                 let end = try node.int("end", default: dims.count)
                 let range = Self.clampedRange(start, end, count: dims.count)
                 return .constant(Constant(integers: Array(dims[range])))
+            case "Slice":
+                return try crop(node, x)
             case "Cast":
                 guard [1, 10, 11, 16].contains(try node.int("to", default: 1)) else {
                     throw ImportProblem("casts the model's data to a type other than float")

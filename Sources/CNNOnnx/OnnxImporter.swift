@@ -64,6 +64,9 @@ public struct OnnxImporter {
     enum Value {
         case constant(Constant)
         case feature(Feature)
+        /// A feature map the ONNX graph holds as [N, H, W, C], the spec's own order
+        /// (OnnxImporter+ChannelsLast.swift).
+        case channelsLast(Feature)
         /// An initializer not decoded yet: weights are decoded when a node reads them, and their
         /// protobuf bytes dropped once their last reader has them.
         case initializer(Int)
@@ -123,7 +126,7 @@ public struct OnnxImporter {
             let reads = node.input.filter { !$0.isEmpty }.map { values[$0] }
             let fromData = reads.contains { value in
                 switch value {
-                case .feature?, .unavailable(data: true)?: true
+                case .feature?, .channelsLast?, .unavailable(data: true)?: true
                 default: false
                 }
             }
@@ -133,6 +136,8 @@ public struct OnnxImporter {
                     problems.append("\(node.label): \(Self.unsupported(node))")
                 } else if fromData && Self.constantsOnly.contains(node.opType) {
                     problems.append("\(node.label): \(node.opType) of the model's data has no spec equivalent")
+                } else if fromData, node.opType == "Transpose", let problem = transposeOfDataProblem(node) {
+                    problems.append("\(node.label): \(problem)")
                 }
                 for name in node.output { values[name] = .unavailable(data: fromData) }
                 continue
@@ -158,7 +163,14 @@ public struct OnnxImporter {
                     : "\(problems.count) nodes cannot be expressed in a cnnc spec",
                 notes: problems)
         }
-        guard case .feature(let result) = values[output] else {
+        let result: Feature
+        var channelsLastOutput = false
+        switch values[output] {
+        case .feature(let feature)?: result = feature
+        case .channelsLast(let feature)?:
+            result = feature
+            channelsLastOutput = true
+        default:
             throw FileFormatError(
                 path: file.path, message: "the model's output '\(output)' is not computed from its input")
         }
@@ -174,7 +186,7 @@ public struct OnnxImporter {
                     "end the model with a dense layer or a global pool, or flatten after a transpose to channels-last"
                 ])
         }
-        if case .map = result.layout {
+        if case .map = result.layout, !channelsLastOutput {
             notes.append("the model's output is channels-last [H, W, C], where the ONNX model's is [N, C, H, W]")
         }
         return try write(name: name, output: result.layer)
@@ -311,6 +323,12 @@ public struct OnnxImporter {
         let layout: Layout =
             dims.count == 4
             ? .map(height: dims[2]!, width: dims[3]!, channels: dims[1]!) : .vector(count: dims[1]!, flattened: nil)
+        if dims.count == 4, isReadChannelsLast(input.name) || file.model.producerName == "cnnc" {
+            // [N, H, W, C], transposed to [N, C, H, W] where it is read; cnnc export's always is.
+            inputLayout = .map(height: dims[1]!, width: dims[2]!, channels: dims[3]!)
+            values[input.name] = .channelsLast(Feature(layer: "input", layout: inputLayout))
+            return graph.output[0].name
+        }
         inputLayout = layout
         values[input.name] = .feature(Feature(layer: "input", layout: layout))
         return graph.output[0].name

@@ -25,6 +25,15 @@ import Testing
         #expect(try decodeSafeTensors(bytes).isEmpty)
     }
 
+    /// A header of 640 bytes (0x280) starts the file with 0x80 0x02, as a pickle of protocol 2 does.
+    @Test func readsAHeaderWhoseLengthLooksLikeAPickle() throws {
+        var header = Array(#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#.utf8)
+        header += [UInt8](repeating: UInt8(ascii: " "), count: 640 - header.count)
+        let bytes = littleEndian(UInt64(640)) + header + littleEndian(Float(2.5).bitPattern)
+        #expect(bytes[0] == 0x80 && bytes[1] == 0x02)
+        #expect(try decodeSafeTensors(bytes) == ["x": Tensor(shape: [1], scalars: [2.5])])
+    }
+
     @Test func roundTripsNaNBitPatterns() throws {
         let nan = Float(bitPattern: 0x7fc0_1234)
         let decoded = try decodeSafeTensors(SafeTensors.encode(["x": Tensor(shape: [1], scalars: [nan])]))

@@ -31,6 +31,8 @@ import Testing
              "--input", directory.appendingPathComponent("x.npy").path,
              "--output", directory.appendingPathComponent("y.npy").path],
             ["build", spec, "-o", directory.appendingPathComponent("out").path],
+            ["export", spec, "--weights", directory.appendingPathComponent("w.safetensors").path,
+             "-o", directory.appendingPathComponent("model.onnx").path],
         ]
         for arguments in subcommands {
             let run = try Run(arguments, timeout: 30)
