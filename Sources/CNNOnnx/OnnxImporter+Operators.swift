@@ -9,7 +9,7 @@ extension OnnxImporter {
         "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Gemm", "MatMul",
         "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Max", "Min", "Concat", "Resize", "Upsample", "Pad", "Identity",
         "Dropout", "Constant", "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "Transpose", "ReduceMean",
-        "ReduceMax",
+        "ReduceMax", "Erf",
     ]
 
     /// Operators the importer folds on constants only.
@@ -76,6 +76,7 @@ extension OnnxImporter {
         case "Gemm", "MatMul": return [.feature(try dense(node))]
         case "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Max", "Min": return [try elementwise(node)]
         case "Concat": return [try concatenate(node)]
+        case "Erf": return [try erf(node)]
         case "Relu": return [.feature(try activate(node, "relu"))]
         case "Sigmoid": return [.feature(try activate(node, "sigmoid"))]
         case "Tanh": return [.feature(try activate(node, "tanh"))]
@@ -161,6 +162,9 @@ extension OnnxImporter {
     mutating func feature(_ node: Onnx_NodeProto, _ index: Int) throws(ImportProblem) -> Feature {
         switch try value(node, index) {
         case .feature(let feature): return feature
+        case .gelu:
+            throw ImportProblem(
+                "reads part of gelu's erf form, x · 0.5 · (1 + erf(x / √2)), which the spec has only whole")
         default:
             throw ImportProblem(
                 "its input '\(node.input[index])' is a constant; cnnc imports computations on the model's input")
@@ -966,6 +970,7 @@ extension OnnxImporter {
     mutating func elementwise(_ node: Onnx_NodeProto) throws(ImportProblem) -> Value {
         let operands = try (0..<node.input.count).map { index throws(ImportProblem) in try value(node, index) }
         guard !operands.isEmpty else { throw ImportProblem("has no inputs") }
+        if let step = try geluStep(node, operands) { return step }
         let features = operands.compactMap { if case .feature(let feature) = $0 { feature } else { nil } }
         let constants = operands.compactMap { if case .constant(let constant) = $0 { constant } else { nil } }
         if features.isEmpty { return .constant(try Self.arithmetic(node.opType, constants)) }

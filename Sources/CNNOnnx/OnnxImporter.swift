@@ -67,6 +67,8 @@ public struct OnnxImporter {
         /// A feature map the ONNX graph holds as [N, H, W, C], the spec's own order
         /// (OnnxImporter+ChannelsLast.swift).
         case channelsLast(Feature)
+        /// Part of gelu's erf form computed from `of` (OnnxImporter+Gelu.swift).
+        case gelu(GeluPart, of: Feature)
         /// An initializer not decoded yet: weights are decoded when a node reads them, and their
         /// protobuf bytes dropped once their last reader has them.
         case initializer(Int)
@@ -126,7 +128,7 @@ public struct OnnxImporter {
             let reads = node.input.filter { !$0.isEmpty }.map { values[$0] }
             let fromData = reads.contains { value in
                 switch value {
-                case .feature?, .channelsLast?, .unavailable(data: true)?: true
+                case .feature?, .channelsLast?, .gelu?, .unavailable(data: true)?: true
                 default: false
                 }
             }

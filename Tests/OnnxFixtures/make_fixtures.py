@@ -179,6 +179,22 @@ def export_dynamo(directory):
     save_reference(directory, "dynamo_resnet", example.numpy())
 
 
+def export_gelu(directory):
+    """GELU as the TorchScript exporter writes it before operator set 20: Div by √2, Erf, Add 1,
+    Mul by x, Mul by 0.5; the importer reads the pattern back as one gelu."""
+    import torch
+    from torch import nn
+    torch.manual_seed(13)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.GELU(), nn.Conv2d(8, 8, 3, stride=2), nn.GELU(),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4))
+    model.eval()
+    example = torch.randn(2, 3, 9, 9) * 2
+    torch.onnx.export(model, (example,), os.path.join(directory, "torch_gelu.onnx"), input_names=["input"],
+                      output_names=["output"], dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, opset_version=17,
+                      dynamo=False)
+    save_reference(directory, "torch_gelu", example.numpy())
+
+
 def zoo_model(directory):
     """The forms of the ONNX model zoo's opset 7–9 CNNs (ResNet-50 v1, SqueezeNet, VGG-19,
     DenseNet-121): BatchNormalization with spatial, Mul and Add constants after it, Sum of three,
@@ -264,5 +280,6 @@ if __name__ == "__main__":
     os.makedirs(directory, exist_ok=True)
     export_torch(directory)
     export_dynamo(directory)
+    export_gelu(directory)
     zoo_model(directory)
     unsupported_model(directory)

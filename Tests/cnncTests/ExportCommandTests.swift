@@ -55,16 +55,17 @@ import Testing
         }
     }
 
-    /// Every model with weights that `cnnc import` reads back. The importer does not read a gelu
-    /// (exported as its erf formula: activations_mix, every_layer) nor a relu layer with a
-    /// threshold (Greater and Where: relu_forms).
+    /// Every model with weights that `cnnc import` reads back: all but a relu layer with a
+    /// threshold (exported with Greater and Where: relu_forms, every_layer). A gelu is exported as
+    /// its erf form, which the importer reads back as gelu (activations_mix).
     static let roundTrips: [Model] =
         [
             "mnist.yaml", "lenet5.yaml", "cifar_vgg.yaml", "residual_block.yaml", "mobilenet_block.json",
             "unet_small.yaml",
         ].map(Model.example)
         + [
-            "concat_branches", "naming_flow", "residual_identity", "same_stride2", "tiny_chain", "warn_softmax_conv",
+            "activations_mix", "concat_branches", "naming_flow", "residual_identity", "same_stride2", "tiny_chain",
+            "warn_softmax_conv",
             "warn_dense_relu_relu",
             "wave2_act_layers", "wave2_crop_rescale", "wave2_merges", "wave2_norm_inline", "wave2_norm_weights",
             "wave2_reshape", "wave2_se_block", "wave2_sep_mult2", "wave2_sep_same", "wave2_tconv_same",

@@ -8,7 +8,9 @@ import Testing
 @Suite struct ImportCommandTests {
     static let fixtures = Paths.packageRoot.appendingPathComponent("Tests/cnncTests/Fixtures/onnx")
 
-    @Test(arguments: ["torch_digits", "torch_resnet", "torch_mobile", "torch_decoder", "dynamo_resnet", "zoo_opset9"])
+    @Test(arguments: [
+        "torch_digits", "torch_resnet", "torch_mobile", "torch_decoder", "torch_gelu", "dynamo_resnet", "zoo_opset9",
+    ])
     func importedModelGivesOnnxRuntimesOutput(_ name: String) throws {
         let folder = try Paths.temporaryDirectory()
         let model = Self.fixtures.appendingPathComponent("\(name).onnx").path
