@@ -5,6 +5,10 @@ let package = Package(
     name: "cnnc",
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
+        // Compiles the *.cnnc.yaml, *.cnnc.yml and *.cnnc.json specs among a target's sources at build time.
+        .plugin(name: "CNNCModels", targets: ["CNNCModels"]),
+        // `swift package generate-cnnc-models`: writes that Swift into the package, to be committed.
+        .plugin(name: "GenerateCNNCModels", targets: ["GenerateCNNCModels"]),
         .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter", "CNNOnnx"]),
     ],
     dependencies: [
@@ -26,10 +30,9 @@ let package = Package(
         .target(name: "CNNInterpreter", dependencies: ["CNNGraph", "CNNFormats", "CNNKernels"]),
         // The second back end: a graph printed as specialized, dependency-free Swift source.
         .target(
-            name: "CNNEmitter", dependencies: ["CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter"],
-            plugins: ["EmbedKernelSource"]),
-        // Puts CNNKernels' text into the emitter at build time (KernelEmbedder writes it).
-        .plugin(name: "EmbedKernelSource", capability: .buildTool(), dependencies: ["KernelEmbedder"]),
+            name: "CNNEmitter", dependencies: ["CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter"]),
+        // Writes CNNKernels' text as the emitter's KernelSource.swift (committed; KernelSourceTests
+        // checks it is current).
         .executableTarget(name: "KernelEmbedder"),
         // ONNX models in and out: `cnnc import` and `cnnc export`. Onnx.pb.swift is generated from
         // onnx.proto once and committed (its header says how), so no protobuf compiler is built.
@@ -46,6 +49,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The plugins users apply: both run `cnnc build` on every spec of a target's sources
+        // (ModelSpec.swift, linked into both, names the files).
+        .plugin(name: "CNNCModels", capability: .buildTool(), dependencies: ["cnnc"]),
+        .plugin(
+            name: "GenerateCNNCModels",
+            capability: .command(
+                intent: .custom(
+                    verb: "generate-cnnc-models",
+                    description: "Write the Swift of every *.cnnc.yaml spec beside it, to be committed"),
+                permissions: [.writeToPackageDirectory(reason: "writes the Swift of each model spec beside the spec")]),
+            dependencies: ["cnnc"]),
         // Shared by the test targets: spec snippets with 1️⃣ location markers, tensor tolerances.
         .target(name: "TestSupport", dependencies: ["CNNSpec", "CNNFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "TestSupport"]),

@@ -27,9 +27,8 @@ fi
 fuzz=$(cd "$(dirname "$0")" && pwd)
 scratch=$fuzz/.build-fuzz
 # The whole graph, the libraries under test included, is compiled for coverage and AddressSanitizer;
-# -Xcc reaches the C in Yams (libyaml). lld links everything, the root package's build tool
-# (KernelEmbedder) included: gold, the default linker here, fails on sanitized objects with an
-# internal error.
+# -Xcc reaches the C in Yams (libyaml). lld links everything: gold, the default linker here, fails
+# on sanitized objects with an internal error.
 swift build -c release --package-path "$fuzz" --scratch-path "$scratch" \
     -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address -Xswiftc -use-ld=lld >&2
 binary=$scratch/release/$target

@@ -21,7 +21,8 @@ struct Build: ParsableCommand {
     @Argument(help: "The spec file.")
     var spec: String
 
-    @Option(name: .shortAndLong, help: "The directory to write to (created if needed; on failure it is left as it was).")
+    @Option(
+        name: .shortAndLong, help: "The directory to write to (created if needed; on failure it is left as it was).")
     var output: String
 
     @Flag(help: "Also write main.swift: a program with --weights, --input, --output and --bench.")
@@ -30,7 +31,22 @@ struct Build: ParsableCommand {
     @Option(help: "Compile these safetensors weights into the source, so the model needs no file.")
     var embedWeights: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The name of the model's Swift file (default: <Name>.swift).",
+            discussion: "Build tools that must know their outputs before cnnc runs (SwiftPM plugins) name it."))
+    var fileName: String?
+
     @OptionGroup var options: DiagnosticOptions
+
+    func validate() throws {
+        if let fileName,
+            fileName.isEmpty || fileName.contains("/") || !fileName.hasSuffix(".swift") || fileName == "main.swift"
+        {
+            throw ValidationError(
+                "--file-name must be a file name ending in .swift, not main.swift, not '\(fileName)'.")
+        }
+    }
 
     func run() throws {
         let graph = try validatedGraph(spec, color: options.color, failed: options.failed)
@@ -42,10 +58,11 @@ struct Build: ParsableCommand {
                 embedded = tensors
             }
             let emitter = SwiftEmitter(graph: graph, embedding: embedded)
-            var files = [OutputFiles.File(path: path(emitter.modelFileName), text: emitter.modelSource())]
+            let modelFile = fileName ?? emitter.modelFileName
+            var files = [OutputFiles.File(path: path(modelFile), text: emitter.modelSource())]
             if executable { files.append(OutputFiles.File(path: path("main.swift"), text: emitter.mainSource())) }
             try OutputFiles.write(files, creating: output)
-            if let embedded, let note = Build.embeddingCost(embedded, file: emitter.modelFileName, model: graph.name) {
+            if let embedded, let note = Build.embeddingCost(embedded, file: modelFile, model: graph.name) {
                 Terminal.write(note + "\n", to: .standardError)
             }
         } catch {

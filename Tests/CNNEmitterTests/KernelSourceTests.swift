@@ -31,8 +31,36 @@ import Testing
         #expect(Self.withoutAccess(KernelSource.text) == Self.withoutAccess(try Self.moduleText()))
     }
 
+    /// KernelSource.swift is committed: what KernelEmbedder prints from the kernels now.
+    @Test func committedKernelSourceIsCurrent() throws {
+        let root = GoldenTests.root
+        let embedder = try #require(
+            ["debug", "release"].map { root.appendingPathComponent(".build/\($0)/KernelEmbedder") }
+                .first { FileManager.default.isExecutableFile(atPath: $0.path) },
+            "swift build builds KernelEmbedder")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "KernelSource-\(UUID().uuidString).swift")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.kernels.path).filter {
+            $0.hasSuffix(".swift")
+        }
+        let process = Process()
+        process.executableURL = embedder
+        process.arguments = [output.path] + names.map { Self.kernels.appendingPathComponent($0).path }
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let committed = try String(
+            contentsOf: root.appendingPathComponent("Sources/CNNEmitter/KernelSource.swift"), encoding: .utf8)
+        #expect(
+            try String(contentsOf: output, encoding: .utf8) == committed,
+            "Sources/CNNEmitter/KernelSource.swift is out of date: swift run KernelEmbedder Sources/CNNEmitter/KernelSource.swift Sources/CNNKernels/*.swift"
+        )
+    }
+
     @Test func everyTopLevelDeclarationIsPrivate() {
-        let declaration = /^\s*(@\w+(\([^)]*\))?\s+)*(final\s+)?(func|struct|enum|class|protocol|typealias|let|var|extension)\b/
+        let declaration =
+            /^\s*(@\w+(\([^)]*\))?\s+)*(final\s+)?(func|struct|enum|class|protocol|typealias|let|var|extension)\b/
         var depth = 0
         for line in KernelSource.text.split(separator: "\n") {
             if depth == 0, line.firstMatch(of: declaration) != nil {
@@ -45,7 +73,8 @@ import Testing
     }
 
     @Test func everyModelCarriesTheKernels() throws {
-        let graph = try #require(Compilation(path: GoldenTests.root.appendingPathComponent("specs/mnist.yaml").path).graph)
+        let graph = try #require(
+            Compilation(path: GoldenTests.root.appendingPathComponent("specs/mnist.yaml").path).graph)
         #expect(SwiftEmitter(graph: graph).modelSource().contains(KernelSource.text))
     }
 }

@@ -156,6 +156,20 @@ import TestSupport
         #expect(try run(["--weights", input, "--input", input, "--output", output]).status == 1)
     }
 
+    /// The build plugin names the file before cnnc runs: --file-name sets it, the type stays the spec's.
+    @Test func fileNameNamesTheModelsFile() throws {
+        let folder = try Paths.temporaryDirectory()
+        let spec = Paths.specs.appendingPathComponent("mnist.yaml").path
+        let build = try Run(["build", spec, "-o", folder.path, "--file-name", "Digits.swift"])
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["Digits.swift"])
+        let source = try String(contentsOf: folder.appendingPathComponent("Digits.swift"), encoding: .utf8)
+        #expect(source.contains("public struct MNISTClassifier: Sendable"))
+        for bad in ["main.swift", "Digits", "a/b.swift", ""] {
+            #expect(try Run(["build", spec, "-o", folder.path, "--file-name", bad]).status == 64, "\(bad)")
+        }
+    }
+
     @Test func buildRejectsMismatchedWeightsToEmbed() throws {
         let references = try Self.references(["tiny_chain", "residual_identity"])
         let folder = try Paths.temporaryDirectory()

@@ -1,0 +1,1 @@
+../CNNCModels/ModelSpec.swift
