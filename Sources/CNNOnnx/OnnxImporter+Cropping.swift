@@ -5,13 +5,7 @@ extension OnnxImporter {
         guard case .map(let height, let width, let channels) = x.layout else {
             throw ImportProblem("slices a vector; the spec crops feature maps (cropping2d)")
         }
-        let starts = try integers(node, attribute: "starts", input: 1) ?? []
-        let ends = try integers(node, attribute: "ends", input: 2) ?? []
-        let axes = try integers(node, attribute: "axes", input: 3) ?? Array(0..<starts.count)
-        let steps = try optionalConstant(node, 4)?.integers ?? [Int](repeating: 1, count: starts.count)
-        guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
-            throw ImportProblem("its starts, ends, axes and steps differ in length")
-        }
+        let (starts, ends, axes, steps) = try sliceArguments(node)
         // [top, bottom], [left, right]
         var cropping = [[0, 0], [0, 0]]
         for (index, axis) in axes.enumerated() {

@@ -1270,13 +1270,7 @@ extension OnnxImporter {
             case .floats(let values): return .constant(Constant(dims: dims, values: .floats(picked.map { values[$0] })))
             }
         case "Slice":
-            let starts = try integers(node, attribute: "starts", input: 1) ?? []
-            let ends = try integers(node, attribute: "ends", input: 2) ?? []
-            let axes = try integers(node, attribute: "axes", input: 3) ?? Array(0..<starts.count)
-            let steps = try optionalConstant(node, 4)?.integers ?? [Int](repeating: 1, count: starts.count)
-            guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
-                throw ImportProblem("its starts, ends, axes and steps differ in length")
-            }
+            let (starts, ends, axes, steps) = try sliceArguments(node)
             var ranges = constant.dims.map { Array(0..<$0) }
             for (index, axis) in axes.enumerated() {
                 let axis = axis < 0 ? axis + constant.dims.count : axis
@@ -1306,6 +1300,20 @@ extension OnnxImporter {
         default:
             throw ImportProblem("\(node.opType) has no spec equivalent")
         }
+    }
+
+    /// A Slice's starts, ends, axes and steps: attributes before operator set 10, inputs since.
+    mutating func sliceArguments(
+        _ node: Onnx_NodeProto
+    ) throws(ImportProblem) -> (starts: [Int], ends: [Int], axes: [Int], steps: [Int]) {
+        let starts = try integers(node, attribute: "starts", input: 1) ?? []
+        let ends = try integers(node, attribute: "ends", input: 2) ?? []
+        let axes = try integers(node, attribute: "axes", input: 3) ?? Array(0..<starts.count)
+        let steps = try optionalConstant(node, 4)?.integers ?? [Int](repeating: 1, count: starts.count)
+        guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
+            throw ImportProblem("its starts, ends, axes and steps differ in length")
+        }
+        return (starts, ends, axes, steps)
     }
 
     /// The indices ONNX's Slice takes along an axis of `count`, clamped as its definition says.
