@@ -5,7 +5,7 @@ let package = Package(
     name: "cnnc",
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
-        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter", "CNNOnnx"]),
+        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter", "CNNOnnx", "CNNPicture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -38,11 +38,13 @@ let package = Package(
             dependencies: [
                 "CNNSpec", "CNNGraph", "CNNFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
+        // Pictures of a model (`cnnc graph`): a layered layout drawn as SVG, or Graphviz DOT and Mermaid text.
+        .target(name: "CNNPicture", dependencies: ["CNNGraph"]),
         // The command line: each subcommand makes one call into the libraries.
         .executableTarget(
             name: "cnnc",
             dependencies: [
-                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter", "CNNOnnx",
+                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter", "CNNOnnx", "CNNPicture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels"]),
+        .testTarget(name: "CNNPictureTests", dependencies: ["CNNPicture", "CNNGraph", "CNNSpec"]),
         .testTarget(
             name: "CNNOnnxTests",
             dependencies: [
