@@ -109,8 +109,8 @@ public struct LayeredLayout: Sendable {
     /// Per chain, where it leaves or enters a box, as an offset from the box's middle. `ends[i]`
     /// is chain i's box at that end and its vertex next to the box. The chain from the box's
     /// aligned neighbour runs straight from the middle; the others sit beside it on the side they
-    /// go to (or come from), in order; a box without an aligned chain has its chains spread evenly
-    /// about the middle.
+    /// go to (or come from), in order, 24 apart or closer to fit; a box without an aligned chain
+    /// has its chains spread evenly about the middle.
     private static func portOffsets(ends: [(box: Int, next: Int)], x: [Double], aligned: [Int?], boxes: [Box])
         -> [Double]
     {
@@ -119,7 +119,8 @@ public struct LayeredLayout: Sendable {
         for (index, end) in ends.enumerated() { chainsByBox[end.box].append(index) }
         for (box, chains) in chainsByBox.enumerated() where chains.count > 1 {
             let sorted = chains.sorted { (x[ends[$0].next], $0) < (x[ends[$1].next], $1) }
-            let room = boxes[box].width - 20
+            // Half a box's height in from each end, clear of a rounded end.
+            let room = max(0, boxes[box].width - boxes[box].height)
             guard let straight = sorted.firstIndex(where: { ends[$0].next == aligned[box] }) else {
                 let step = min(24, room / Double(sorted.count - 1))
                 for (rank, chain) in sorted.enumerated() {
