@@ -17,7 +17,7 @@ struct GraphCommand: ParsableCommand {
     @Argument(help: "The spec file.")
     var spec: String
 
-    @Option(help: "The format: svg, dot (Graphviz) or mermaid.")
+    @Option(help: "svg (drawn by cnnc), dot (Graphviz text) or mermaid (a flowchart for Markdown).")
     var format: PictureFormat = .svg
 
     @Option(
