@@ -9,7 +9,7 @@ let package = Package(
         .plugin(name: "CNNCModels", targets: ["CNNCModels"]),
         // `swift package generate-cnnc-models`: writes that Swift into the package, to be committed.
         .plugin(name: "GenerateCNNCModels", targets: ["GenerateCNNCModels"]),
-        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter", "CNNOnnx"]),
+        .library(name: "CNNCompiler", targets: ["CNNSpec", "CNNGraph", "CNNFormats", "CNNKernels", "CNNInterpreter", "CNNEmitter", "CNNOnnx", "CNNPicture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -43,11 +43,13 @@ let package = Package(
             dependencies: [
                 "CNNSpec", "CNNGraph", "CNNFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
+        // Pictures of a model (`cnnc graph`): a layered layout drawn as SVG, or Graphviz DOT and Mermaid text.
+        .target(name: "CNNPicture", dependencies: ["CNNGraph"]),
         // The command line: each subcommand makes one call into the libraries.
         .executableTarget(
             name: "cnnc",
             dependencies: [
-                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter", "CNNOnnx",
+                "CNNSpec", "CNNGraph", "CNNFormats", "CNNInterpreter", "CNNEmitter", "CNNOnnx", "CNNPicture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "CNNGraphTests", dependencies: ["CNNGraph", "CNNSpec", "TestSupport"]),
         .testTarget(name: "CNNFormatsTests", dependencies: ["CNNFormats"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels"]),
+        .testTarget(name: "CNNPictureTests", dependencies: ["CNNPicture", "CNNGraph", "CNNSpec"]),
         .testTarget(
             name: "CNNOnnxTests",
             dependencies: [

@@ -35,6 +35,8 @@ public struct Graph: Sendable {
     public var nodes: [GraphNode]
     /// The source the graph came from.
     public var file: String
+    /// The spec's `description:`, when it has one (free text).
+    public var specDescription: String?
 
     /// The model output: the last layer's.
     public var output: ValueID { .node(nodes.count - 1) }

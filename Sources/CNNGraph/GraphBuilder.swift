@@ -34,7 +34,8 @@ public struct GraphBuilder {
         }
         guard !diagnostics.hasErrors, let inputShape, !nodes.isEmpty, nodes.count == spec.layers.count else { return nil }
         let graph = Graph(
-            name: spec.name?.value ?? Graph.defaultName(forFile: spec.file), inputShape: inputShape, nodes: nodes, file: spec.file)
+            name: spec.name?.value ?? Graph.defaultName(forFile: spec.file), inputShape: inputShape, nodes: nodes, file: spec.file,
+            specDescription: spec.description?.value)
         guard checkTotals(graph) else { return nil }
         diagnostics += Lints.check(graph)
         return graph
