@@ -160,21 +160,19 @@ public struct GraphBuilder {
         return resolved
     }
 
+    /// The number of inputs against `OperationKind.inputCount`.
     private mutating func checkInputCount(_ inputs: [ValueID], layer: LayerSpec, kind: OperationKind, name: String) -> Bool {
+        let allowed = kind.inputCount
+        guard !allowed.contains(inputs.count) else { return true }
         let location = layer.inputs?.location ?? layer.location
-        if kind == .subtract && inputs.count != 2 {
-            diagnostics.append(.subtractArity(layer: name, count: inputs.count, at: location))
-            return false
-        }
-        if kind.isMerge && inputs.count < 2 {
-            diagnostics.append(.tooFewInputs(layer: name, type: kind.rawValue, count: inputs.count, at: location))
-            return false
-        }
-        if !kind.isMerge && inputs.count != 1 {
+        if allowed == 1...1 {
             diagnostics.append(.tooManyInputs(layer: name, type: kind.rawValue, count: inputs.count, at: location))
-            return false
+        } else if allowed.lowerBound == allowed.upperBound {
+            diagnostics.append(.subtractArity(layer: name, count: inputs.count, at: location))
+        } else {
+            diagnostics.append(.tooFewInputs(layer: name, type: kind.rawValue, count: inputs.count, at: location))
         }
-        return true
+        return false
     }
 
     private func shape(of value: ValueID) -> TensorShape? {

@@ -1,12 +1,9 @@
 /// Parses a spec file into a `ModelSpec`, collecting every diagnostic instead of stopping at the first.
 ///
-///     spec   := mapping { cnnc?: 1, name?: Identifier, description?: string, input: input, layers: [layer] }
+///     spec   := mapping { $schema?: any, cnnc?: 1, name?: Identifier, description?: string, input: input, layers: [layer] }
 ///     input  := mapping { shape: [int] }
 ///     layer  := mapping { type: string, name?: Identifier, inputs?: [string] | string, <operation keys> }
 public struct SpecParser {
-    public static let topLevelKeys = ["cnnc", "name", "description", "input", "layers"]
-    public static let layerKeys = ["type", "name", "inputs"]
-
     private let file: SourceFile
     private var diagnostics: [Diagnostic] = []
 
@@ -90,6 +87,8 @@ public struct SpecParser {
                 if let text = take(value.string(for: "description")) {
                     spec.description = Located(text, at: value.location)
                 }
+            case SpecParser.schemaKey:
+                continue
             case "input":
                 spec.input = parseInput(value)
             case "layers":
@@ -124,7 +123,7 @@ public struct SpecParser {
         var sawShape = false
         for (key, value) in pairs {
             guard key.value == "shape" else {
-                report(.unknownKey(key.value, in: "'input'", allowed: ["shape"], at: key.location))
+                report(.unknownKey(key.value, in: "'input'", allowed: SpecParser.inputKeys.map(\.name), at: key.location))
                 continue
             }
             sawShape = true
@@ -209,6 +208,9 @@ public enum Identifier {
         "Set", "String", "Swift", "TileRows", "UInt16", "UInt32", "UInt64", "UInt8", "UnsafeMutablePointer",
         "UnsafeMutableRawPointer", "UnsafePointer", "UnsafeRawPointer", "Vector", "WeightsProblem",
     ]
+
+    /// The names a model may not have: Swift keywords and the types the generated file uses.
+    public static var reservedTypeNames: [String] { keywords.union(generatedCodeNames).sorted() }
 
     /// Why `name` cannot be used, or nil when it is fine.
     public static func problem(with name: String, forType: Bool) -> String? {

@@ -12,7 +12,9 @@ struct CNNC: ParsableCommand {
             64 a usage error.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Summary.self, Run.self, Build.self, InitWeights.self, Import.self, Export.self]
+        subcommands: [
+            Check.self, Summary.self, Run.self, Build.self, InitWeights.self, Import.self, Export.self, Schema.self,
+        ]
     )
 }
 
