@@ -74,3 +74,23 @@ extension Array where Element == Diagnostic {
         }.map(\.element)
     }
 }
+
+/// What a diagnostic code stands for: its severity and a description, for `--format sarif`'s rules
+/// and for documentation. Each catalogue lists one rule per code it declares
+/// (`SpecDiagnostics+Rules.swift`, `GraphDiagnostics+Rules.swift`).
+public struct DiagnosticRule: Sendable {
+    public var code: DiagnosticCode
+    /// The severity every diagnostic of the code has.
+    public var severity: Severity
+    /// A title: "Unknown key".
+    public var summary: String
+    /// What makes cnnc report it, and what to do.
+    public var explanation: String
+
+    public init(_ code: DiagnosticCode, _ severity: Severity, _ summary: String, _ explanation: String) {
+        self.code = code
+        self.severity = severity
+        self.summary = summary
+        self.explanation = explanation
+    }
+}

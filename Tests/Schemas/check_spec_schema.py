@@ -195,7 +195,7 @@ def main() -> int:
     for failure in checks.failures:
         print(f"FAILED: {failure}")
     print(f"spec schema: {len(accepted)} accepted specs of {len(paths)}, {len(variants)} variants")
-    print(f"{checks.passed} passed, {len(checks.failures)} failed")
+    print(f"schema: {checks.passed} passed, {len(checks.failures)} failed")
     return 1 if checks.failures else 0
 
 

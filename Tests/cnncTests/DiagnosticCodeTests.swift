@@ -57,6 +57,8 @@ import Testing
         let diagnostics = compile(marked.text).diagnostics
         let match = diagnostics.first { $0.code.rawValue == code }
         #expect(match != nil, "\(code): got \(diagnostics.map { "\($0.code) \($0.message)" })")
+        let rule = DiagnosticRule.all.first { $0.code.rawValue == code }
+        #expect(match == nil || match?.severity == rule?.severity, "\(code) is a \(match.map { "\($0.severity)" } ?? "?"), its rule says \(rule.map { "\($0.severity)" } ?? "nothing")")
         if let match, marked.locations["1️⃣"] != nil {
             #expect(match.location.line == marked["1️⃣"].line && match.location.column == marked["1️⃣"].column,
                 "\(code) at \(match.location), expected \(marked["1️⃣"])")
@@ -76,6 +78,10 @@ import Testing
         #expect(codes.count > 30)
         let covered = Set(Self.cases.map(\.0)).union(Self.fileCodes)
         #expect(codes.subtracting(covered).isEmpty, "untested codes: \(codes.subtracting(covered).sorted())")
+        // One rule (for SARIF) per code, no more.
+        let rules = DiagnosticRule.all.map(\.code.rawValue)
+        #expect(Set(rules).count == rules.count)
+        #expect(Set(rules) == codes, "codes without a rule: \(codes.subtracting(rules).sorted()), rules without a code: \(Set(rules).subtracting(codes).sorted())")
     }
 
     @Test func allErrorsOfASpecAreReported() {
