@@ -25,6 +25,7 @@ public struct GraphBuilder {
 
     private mutating func build() -> Graph? {
         inputShape = checkInput()
+        checkLimits()
         assignNames()
         var nodes: [GraphNode] = []
         for (index, layer) in spec.layers.enumerated() {
@@ -59,6 +60,14 @@ public struct GraphBuilder {
             return nil
         }
         return result
+    }
+
+    /// `limits:`: every budget a positive integer.
+    private mutating func checkLimits() {
+        for budget in Budget.allCases {
+            guard let limit = budget.limit(in: spec.limits), limit.value < 1 else { continue }
+            diagnostics.append(.outOfRange(key: budget.specKey, value: limit.value, minimum: 1, at: limit.location))
+        }
     }
 
     /// Keras-style names by spec type, counting unnamed layers of that type only; then duplicates.

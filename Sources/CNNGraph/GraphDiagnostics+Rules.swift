@@ -26,6 +26,18 @@ extension DiagnosticRule {
             .nonPositive, .error, "Size not positive",
             "A size, stride, dilation, count or input dimension is 0 or negative (a reshape may have one -1)."),
         DiagnosticRule(
+            .overActivationBudget, .error, "Activation over budget",
+            "The largest float32 activation of one sample (the input or a layer's output) takes more bytes than max_activation_bytes in the spec's limits or cnnc check's --max-activation-bytes; the notes name the largest."
+        ),
+        DiagnosticRule(
+            .overMACBudget, .error, "Multiply-adds over budget",
+            "The model takes more multiply-adds per sample, as cnnc summary counts them, than max_macs in the spec's limits or cnnc check's --max-macs; the notes name the layers that take the most."
+        ),
+        DiagnosticRule(
+            .overParamBudget, .error, "Parameters over budget",
+            "The model has more parameters, as cnnc summary counts them, than max_params in the spec's limits or cnnc check's --max-params; the notes name the layers that have the most."
+        ),
+        DiagnosticRule(
             .redundantActivation, .warning, "Redundant activation",
             "An activation layer cannot change what the activation before it produced (relu after relu); reported at the second."
         ),

@@ -68,6 +68,16 @@ public enum SpecSchema {
                 description, ("type", .string("array")), ("minItems", .int(1)),
                 ("items", .object([("$ref", .string("#/$defs/layer"))])),
             ])
+        case "limits":
+            let limits = SpecParser.limitKeys.map { limit in
+                (
+                    limit.name,
+                    JSON.object([
+                        ("description", .string(limit.summary)), ("type", .string("integer")), ("minimum", .int(1)),
+                    ])
+                )
+            }
+            return closedObject(description: key.summary, properties: limits, required: SpecParser.limitKeys)
         default: preconditionFailure("no schema for the top-level key '\(key.name)'")
         }
     }

@@ -30,6 +30,10 @@ extension SpecParser {
         SpecKey(
             "layers", required: true,
             "The layers, run top to bottom: each takes the previous layer's output unless it lists 'inputs'."),
+        SpecKey(
+            "limits",
+            "Budgets the model must keep; a model over one is an error. cnnc check's --max-params, --max-macs and --max-activation-bytes override them one by one."
+        ),
     ]
 
     /// The keys of `input:`.
@@ -37,6 +41,15 @@ extension SpecParser {
         SpecKey(
             "shape", required: true,
             "[height, width, channels] (channels last) or [features]; every size positive, no batch axis.")
+    ]
+
+    /// The keys of `limits:`, each a positive integer.
+    public static let limitKeys: [SpecKey] = [
+        SpecKey("max_params", "The most parameters the model may have, counted as cnnc summary counts them."),
+        SpecKey("max_macs", "The most multiply-adds the model may take for one sample, counted as cnnc summary counts them."),
+        SpecKey(
+            "max_activation_bytes",
+            "The most bytes the largest activation of one sample may take in float32: the input or any layer's output."),
     ]
 
     /// The keys every layer takes besides its type's own.

@@ -1,7 +1,9 @@
 /// Parses a spec file into a `ModelSpec`, collecting every diagnostic instead of stopping at the first.
 ///
-///     spec   := mapping { $schema?: any, cnnc?: 1, name?: Identifier, description?: string, input: input, layers: [layer] }
+///     spec   := mapping { $schema?: any, cnnc?: 1, name?: Identifier, description?: string, input: input,
+///                         layers: [layer], limits?: limits }
 ///     input  := mapping { shape: [int] }
+///     limits := mapping { max_params?: int, max_macs?: int, max_activation_bytes?: int }
 ///     layer  := mapping { type: string, name?: Identifier, inputs?: [string] | string, <operation keys> }
 public struct SpecParser {
     private let file: SourceFile
@@ -91,6 +93,8 @@ public struct SpecParser {
                 continue
             case "input":
                 spec.input = parseInput(value)
+            case "limits":
+                spec.limits = parseLimits(value)
             case "layers":
                 spec.layersLocation = value.location
                 guard let elements = take(value.sequence(for: "layers", expected: "a list of layers")) else { continue }
@@ -144,6 +148,29 @@ public struct SpecParser {
             report(.missingKey("shape", in: "'input'", at: value.location))
         }
         return input
+    }
+
+    private mutating func parseLimits(_ value: SpecValue) -> LimitsSpec? {
+        guard case .mapping(let pairs) = value.kind else {
+            report(.wrongType(key: "limits", expected: "a mapping such as {max_params: 1000000}", found: value))
+            return nil
+        }
+        var limits = LimitsSpec(location: value.location)
+        for (key, value) in pairs {
+            let limit: WritableKeyPath<LimitsSpec, Located<Int>?>
+            switch key.value {
+            case "max_params": limit = \.maxParams
+            case "max_macs": limit = \.maxMACs
+            case "max_activation_bytes": limit = \.maxActivationBytes
+            default:
+                report(.unknownKey(key.value, in: "'limits'", allowed: SpecParser.limitKeys.map(\.name), at: key.location))
+                continue
+            }
+            if let number = take(value.integer(for: key.value)) {
+                limits[keyPath: limit] = Located(number, at: value.location)
+            }
+        }
+        return limits
     }
 
     /// Every entry becomes a layer, so that a layer's position in `ModelSpec.layers` is its position

@@ -11,7 +11,9 @@ struct Check: ParsableCommand {
             otherwise the text format ends with a tally such as '2 errors, 1 warning in 3 files' on \
             standard error. \
             A directory is walked recursively for .yaml, .yml and .json files (hidden ones skipped); \
-            those whose top level has neither 'input' nor 'layers' are not specs and are skipped.
+            those whose top level has neither 'input' nor 'layers' are not specs and are skipped. \
+            A model over a budget (the options below, or the spec's 'limits:', which each option \
+            overrides) is an error whose notes name the layers that contribute most.
             """
     )
 
@@ -29,11 +31,32 @@ struct Check: ParsableCommand {
     )
     var skipNonSpecs = false
 
+    @Option(
+        name: .customLong("max-params"),
+        help: "Budget: the most parameters a model may have (overrides the spec's limits.max_params).")
+    var maxParams: Int?
+
+    @Option(
+        name: .customLong("max-macs"), help: "Budget: the most multiply-adds per sample (overrides limits.max_macs).")
+    var maxMACs: Int?
+
+    @Option(
+        name: .customLong("max-activation-bytes"),
+        help:
+            "Budget: the most bytes of the largest float32 activation of one sample (overrides limits.max_activation_bytes)."
+    )
+    var maxActivationBytes: Int?
+
     @Argument(help: "Spec files (.yaml, .yml or .json) or directories to search for them.")
     var specs: [String]
 
     func validate() throws {
         guard !specs.isEmpty else { throw ValidationError("give at least one spec file or directory") }
+        for (flag, value) in [
+            ("--max-params", maxParams), ("--max-macs", maxMACs), ("--max-activation-bytes", maxActivationBytes),
+        ] {
+            if let value, value < 1 { throw ValidationError("\(flag) must be a positive integer, not \(value)") }
+        }
     }
 
     func run() throws {
@@ -42,6 +65,7 @@ struct Check: ParsableCommand {
         renderer.tool = SARIFTool(
             name: "cnnc", version: CNNC.version, informationURI: CNNC.informationURI, rules: DiagnosticRule.all)
         renderer.sourceRoot = FileManager.default.currentDirectoryPath
+        let limits = ModelLimits(maxParams: maxParams, maxMACs: maxMACs, maxActivationBytes: maxActivationBytes)
         var diagnostics: [Diagnostic] = []
         var files = 0
         for argument in specs {
@@ -53,7 +77,7 @@ struct Check: ParsableCommand {
                     compilation = Compilation(unreadable: diagnostic)
                 case .success(let file):
                     if (walked || skipNonSpecs) && !SpecDiscovery.isSpec(file) { continue }
-                    compilation = Compilation(file)
+                    compilation = Compilation(file, limits: limits)
                 }
                 if let source = compilation.source { renderer.add(source) }
                 diagnostics += compilation.diagnostics

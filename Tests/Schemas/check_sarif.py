@@ -5,7 +5,7 @@ a file name with a space, a clean run) must validate against sarif-schema-2.1.0.
 script (OASIS, see SARIF-SCHEMA-NOTICE.md), URI formats checked. Beyond the schema: one run whose
 driver is cnnc with a rule for every code of cnnc's two catalogues, each result the diagnostic
 `--format json` reports (code, level, file, line, column), its ruleIndex pointing at its rule,
-relative paths against %SRCROOT%, and a clean run with no results.
+relative paths against %SRCROOT%, budget errors with their notes, and a clean run with no results.
 
 Usage: python3 Tests/Schemas/check_sarif.py --cnnc PATH [--conformance DIR]
 Needs jsonschema with its URI format checkers (jsonschema[format-nongpl]). Ends with 'N passed, N failed'.
@@ -81,6 +81,8 @@ def main() -> int:
             ("the conformance corpus, absolute", REPO, conformance),
             ("a spec with spaces in its path, relative", scratch, ["my models/bad model.yaml"]),
             ("a spec with spaces in its path, absolute", REPO, [str(spaced)]),
+            ("budgets from the command line", REPO,
+             ["--max-params", "1000", "--max-macs", "1000", "--max-activation-bytes", "1000", "specs/mnist.yaml"]),
             ("a clean run", REPO, ["specs/mnist.yaml", "specs/lenet5.yaml"]),
         ]
         for what, cwd, paths in cases:

@@ -177,6 +177,15 @@ def main() -> int:
         ("shape: [null, 28, 28, 1]", lambda s: s["input"].__setitem__("shape", [None, 28, 28, 1])),
         ("input: {shape, size}", lambda s: s["input"].__setitem__("size", 1)),
         ("a layer named input", lambda s: s["layers"][0].__setitem__("name", "input")),
+        ("limits within budget", lambda s: s.__setitem__("limits", {"max_params": 10**9, "max_macs": 10**9, "max_activation_bytes": 10**9})),
+        ("limits over budget", lambda s: s.__setitem__("limits", {"max_params": 10, "max_macs": 10, "max_activation_bytes": 10})),
+        ("limits: {}", lambda s: s.__setitem__("limits", {})),
+        ("limits: 5", lambda s: s.__setitem__("limits", 5)),
+        ("max_params: 0", lambda s: s.__setitem__("limits", {"max_params": 0})),
+        ("max_macs: -3", lambda s: s.__setitem__("limits", {"max_macs": -3})),
+        ("max_activation_bytes: x", lambda s: s.__setitem__("limits", {"max_activation_bytes": "x"})),
+        ("max_params: 1.5", lambda s: s.__setitem__("limits", {"max_params": 1.5})),
+        ("limits with an unknown key", lambda s: s.__setitem__("limits", {"max_flops": 10})),
     ]:
         mutated = copy.deepcopy(small)
         change(mutated)
