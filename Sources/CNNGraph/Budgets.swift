@@ -3,10 +3,14 @@ import CNNSpec
 /// Budgets a model must keep, as `cnnc check --max-params N --max-macs N --max-activation-bytes N`
 /// gives them; each overrides the spec's `limits:` value of the same budget, the others stay.
 public struct ModelLimits: Sendable, Equatable {
+    /// `--max-params`: the most parameters.
     public var maxParams: Int?
+    /// `--max-macs`: the most multiply-adds per sample.
     public var maxMACs: Int?
+    /// `--max-activation-bytes`: the most bytes of the largest float32 activation of one sample.
     public var maxActivationBytes: Int?
 
+    /// Budgets as given; nil leaves the spec's value (or no budget).
     public init(maxParams: Int? = nil, maxMACs: Int? = nil, maxActivationBytes: Int? = nil) {
         self.maxParams = maxParams
         self.maxMACs = maxMACs
@@ -64,6 +68,7 @@ public enum Budget: CaseIterable, Sendable {
 /// A model over a budget is an error at the limit that set it (the spec's value, or the spec's
 /// first line for a command-line limit), whose notes name the layers that contribute most.
 enum Budgets {
+    /// The budget errors of `graph`; none when every budget holds.
     static func check(_ graph: Graph, spec: ModelSpec, commandLine: ModelLimits) -> [Diagnostic] {
         let summary = ModelSummary(graph)
         var diagnostics: [Diagnostic] = []

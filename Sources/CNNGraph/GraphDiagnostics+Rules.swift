@@ -2,6 +2,7 @@ import CNNSpec
 
 /// The validator's codes as rules, alphabetically: one per code of `GraphDiagnostics.swift`.
 extension DiagnosticRule {
+    /// The validator's rules.
     public static let graphRules: [DiagnosticRule] = [
         DiagnosticRule(
             .badValue, .error, "Value out of range",

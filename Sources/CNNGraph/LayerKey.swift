@@ -15,6 +15,7 @@ public struct LayerKey: Sendable {
     /// What the key means, for documentation and editor hovers.
     public var summary: String
 
+    /// A key of the table: its name, values, default (nil: required) and meaning.
     public init(_ name: String, _ value: ValueKind, default defaultValue: KeyDefault?, _ summary: String) {
         self.name = name
         self.value = value
@@ -85,8 +86,11 @@ public enum KeyDefault: Sendable, Equatable {
 
 /// The range a number key accepts: a lower bound (inclusive or not) and an exclusive upper bound.
 public struct NumberRange: Sendable, Equatable {
+    /// The lower bound, if any.
     public var lower: Double?
+    /// Whether `lower` itself is in the range.
     public var lowerIncluded: Bool
+    /// The exclusive upper bound, if any.
     public var upper: Double?
 
     /// Any finite number.
@@ -98,6 +102,7 @@ public struct NumberRange: Sendable, Equatable {
     /// In [0, 1), a dropout rate.
     public static let rate = NumberRange(lower: 0, lowerIncluded: true, upper: 1)
 
+    /// Whether `value` is in the range.
     public func contains(_ value: Double) -> Bool {
         if let lower, lowerIncluded ? value < lower : value <= lower { return false }
         if let upper, value >= upper { return false }

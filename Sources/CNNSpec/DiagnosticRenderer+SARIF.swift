@@ -1,10 +1,15 @@
 /// The tool a SARIF log names: cnnc, its version and home, and a rule for every code it can report.
 public struct SARIFTool: Sendable {
+    /// `tool.driver.name`.
     public var name: String
+    /// `tool.driver.version`.
     public var version: String
+    /// `tool.driver.informationUri`, an absolute URI.
     public var informationURI: String?
+    /// `tool.driver.rules`: every rule the tool has, whether or not a run reports it.
     public var rules: [DiagnosticRule]
 
+    /// The tool a log names.
     public init(name: String, version: String, informationURI: String?, rules: [DiagnosticRule]) {
         self.name = name
         self.version = version

@@ -1,5 +1,6 @@
 /// The front end's codes as rules, alphabetically: one per code of `SpecDiagnostics.swift`.
 extension DiagnosticRule {
+    /// The front end's rules.
     public static let specRules: [DiagnosticRule] = [
         DiagnosticRule(
             .aliasKey, .error, "Alias used as a mapping key",

@@ -1,12 +1,14 @@
 /// A key of the spec's own structure (the top level, `input`, and the keys every layer takes), with
 /// what it means. `SpecParser` accepts exactly these; `cnnc schema` describes them.
 public struct SpecKey: Sendable {
+    /// The key as a spec spells it.
     public var name: String
     /// Whether a spec must give the key (reported as `missing-key` at the mapping that lacks it).
     public var isRequired: Bool
     /// What the key means, for documentation and editor hovers.
     public var summary: String
 
+    /// A key, whether it is required, and what it means.
     public init(_ name: String, required isRequired: Bool = false, _ summary: String) {
         self.name = name
         self.isRequired = isRequired

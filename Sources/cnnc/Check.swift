@@ -33,17 +33,20 @@ struct Check: ParsableCommand {
 
     @Option(
         name: .customLong("max-params"),
-        help: "Budget: the most parameters a model may have (overrides the spec's limits.max_params).")
+        help: ArgumentHelp(
+            "Budget: the most parameters a model may have (overrides the spec's limits.max_params).", valueName: "N"))
     var maxParams: Int?
 
     @Option(
-        name: .customLong("max-macs"), help: "Budget: the most multiply-adds per sample (overrides limits.max_macs).")
+        name: .customLong("max-macs"),
+        help: ArgumentHelp("Budget: the most multiply-adds per sample (overrides limits.max_macs).", valueName: "N"))
     var maxMACs: Int?
 
     @Option(
         name: .customLong("max-activation-bytes"),
-        help:
-            "Budget: the most bytes of the largest float32 activation of one sample (overrides limits.max_activation_bytes)."
+        help: ArgumentHelp(
+            "Budget: the most bytes of the largest float32 activation of one sample (overrides limits.max_activation_bytes).",
+            valueName: "N")
     )
     var maxActivationBytes: Int?
 
