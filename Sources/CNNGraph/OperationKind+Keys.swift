@@ -188,7 +188,7 @@ extension LayerKey {
     )
     static let poolStrides = LayerKey(
         "strides", .size2D(minimum: 1), default: .sameAs("pool_size"),
-        "Step of the window: n for both axes or [sh, sw]; none (the default) is the pool size.")
+        "Step of the window: n for both axes, [sh, sw], or none for the pool size.")
 
     static func activation(required: Bool = false) -> LayerKey {
         LayerKey(

@@ -175,11 +175,9 @@ public enum SpecSchema {
         ]
         if count.upperBound != Int.max { list.append(("maxItems", .int(count.upperBound))) }
         guard !kind.isMerge else {
-            return .object(
-                [
-                    ("description", .string("\(summary) A \(kind.rawValue) joins \(countDescription(count))."))
-                        as (String, JSON)
-                ] + list)
+            let joined =
+                "The earlier layers it joins, by name ('input' is the model input): \(countDescription(count))."
+            return .object([("description", .string(joined))] + list)
         }
         return .object([("description", .string(summary)), ("anyOf", .array([names, .object(list)]))])
     }
