@@ -9,13 +9,13 @@ public struct Compilation: Sendable {
     /// Every diagnostic, in source order.
     public var diagnostics: [Diagnostic]
 
-    /// Compiles the spec at `path`.
-    public init(path: String) {
+    /// Compiles the spec at `path`; `limits` (the command line's) override the spec's budgets.
+    public init(path: String, limits: ModelLimits = ModelLimits()) {
         switch SourceFile.read(path: path) {
         case .failure(let diagnostic):
             self.init(unreadable: diagnostic)
         case .success(let file):
-            self.init(file)
+            self.init(file, limits: limits)
         }
     }
 
@@ -24,8 +24,9 @@ public struct Compilation: Sendable {
         self.init(source: nil, graph: nil, diagnostics: [diagnostic])
     }
 
-    /// Compiles spec text already in memory.
-    public init(_ file: SourceFile) {
+    /// Compiles spec text already in memory. A model over a budget (`limits`, each overriding the
+    /// spec's `limits:` value of its budget) is an error, and then there is no graph.
+    public init(_ file: SourceFile, limits: ModelLimits = ModelLimits()) {
         let (spec, parseDiagnostics) = SpecParser.parse(file)
         var diagnostics = parseDiagnostics
         var graph: Graph?
@@ -33,6 +34,11 @@ public struct Compilation: Sendable {
             let built = GraphBuilder.build(spec)
             graph = parseDiagnostics.hasErrors ? nil : built.graph
             diagnostics += built.diagnostics
+            if let valid = graph {
+                let over = Budgets.check(valid, spec: spec, commandLine: limits)
+                diagnostics += over
+                if over.hasErrors { graph = nil }
+            }
         }
         self.init(source: file, graph: graph, diagnostics: diagnostics.sortedBySource())
     }

@@ -25,6 +25,7 @@ public struct GraphBuilder {
 
     private mutating func build() -> Graph? {
         inputShape = checkInput()
+        checkLimits()
         assignNames()
         var nodes: [GraphNode] = []
         for (index, layer) in spec.layers.enumerated() {
@@ -60,6 +61,14 @@ public struct GraphBuilder {
             return nil
         }
         return result
+    }
+
+    /// `limits:`: every budget a positive integer.
+    private mutating func checkLimits() {
+        for budget in Budget.allCases {
+            guard let limit = budget.limit(in: spec.limits), limit.value < 1 else { continue }
+            diagnostics.append(.outOfRange(key: budget.specKey, value: limit.value, minimum: 1, at: limit.location))
+        }
     }
 
     /// Keras-style names by spec type, counting unnamed layers of that type only; then duplicates.
@@ -161,21 +170,19 @@ public struct GraphBuilder {
         return resolved
     }
 
+    /// The number of inputs against `OperationKind.inputCount`.
     private mutating func checkInputCount(_ inputs: [ValueID], layer: LayerSpec, kind: OperationKind, name: String) -> Bool {
+        let allowed = kind.inputCount
+        guard !allowed.contains(inputs.count) else { return true }
         let location = layer.inputs?.location ?? layer.location
-        if kind == .subtract && inputs.count != 2 {
-            diagnostics.append(.subtractArity(layer: name, count: inputs.count, at: location))
-            return false
-        }
-        if kind.isMerge && inputs.count < 2 {
-            diagnostics.append(.tooFewInputs(layer: name, type: kind.rawValue, count: inputs.count, at: location))
-            return false
-        }
-        if !kind.isMerge && inputs.count != 1 {
+        if allowed == 1...1 {
             diagnostics.append(.tooManyInputs(layer: name, type: kind.rawValue, count: inputs.count, at: location))
-            return false
+        } else if allowed.lowerBound == allowed.upperBound {
+            diagnostics.append(.subtractArity(layer: name, count: inputs.count, at: location))
+        } else {
+            diagnostics.append(.tooFewInputs(layer: name, type: kind.rawValue, count: inputs.count, at: location))
         }
-        return true
+        return false
     }
 
     private func shape(of value: ValueID) -> TensorShape? {

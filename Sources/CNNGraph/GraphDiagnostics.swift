@@ -9,6 +9,9 @@ extension DiagnosticCode {
     public static let kernelTooLarge = DiagnosticCode(rawValue: "kernel-too-large")
     public static let nonPositive = DiagnosticCode(rawValue: "non-positive")
     public static let negativePadding = DiagnosticCode(rawValue: "negative-padding")
+    public static let overActivationBudget = DiagnosticCode(rawValue: "over-activation-budget")
+    public static let overMACBudget = DiagnosticCode(rawValue: "over-mac-budget")
+    public static let overParamBudget = DiagnosticCode(rawValue: "over-param-budget")
     public static let redundantActivation = DiagnosticCode(rawValue: "redundant-activation")
     public static let shapeMismatch = DiagnosticCode(rawValue: "shape-mismatch")
     public static let shapeShrink = DiagnosticCode(rawValue: "shape-shrink")
@@ -98,6 +101,17 @@ extension Diagnostic {
             : Diagnostic(
                 .error, .negativePadding,
                 "'\(key)' is \(value); \(key == "cropping" ? "cropping" : "padding") cannot be negative", at: location)
+    }
+
+    /// A model over a budget; `setting` names what set the limit (`max_params`, `--max-params`).
+    static func overBudget(_ budget: Budget, total: Int, limit: Int, setBy setting: String, at location: SourceLocation) -> Diagnostic {
+        let count =
+            switch budget {
+            case .params: "the model has \(ModelSummary.grouped(total)) parameters"
+            case .macs: "the model takes \(ModelSummary.grouped(total)) multiply-adds per sample"
+            case .activationBytes: "the largest activation takes \(ModelSummary.grouped(total)) bytes per sample"
+            }
+        return Diagnostic(.error, budget.code, "\(count), over the \(setting) budget of \(ModelSummary.grouped(limit))", at: location)
     }
 
     static func reshapeSize(count: Int, input: TensorShape, target: [Int], layer: String, at location: SourceLocation) -> Diagnostic {

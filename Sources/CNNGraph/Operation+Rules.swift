@@ -12,14 +12,14 @@ extension Operation {
             case .conv2DTranspose: Conv2DTranspose.read(&reader).map(Operation.conv2DTranspose)
             case .maxPool2D: Pool2D.read(&reader).map(Operation.maxPool2D)
             case .avgPool2D: Pool2D.read(&reader).map(Operation.avgPool2D)
-            case .globalAvgPool2D: .globalAvgPool2D(keepdims: reader.boolean("keepdims", default: false))
-            case .globalMaxPool2D: .globalMaxPool2D(keepdims: reader.boolean("keepdims", default: false))
-            case .zeroPadding2D: reader.explicitPadding().map(Operation.zeroPadding2D)
+            case .globalAvgPool2D: .globalAvgPool2D(keepdims: reader.boolean("keepdims"))
+            case .globalMaxPool2D: .globalMaxPool2D(keepdims: reader.boolean("keepdims"))
+            case .zeroPadding2D: reader.explicitPadding("padding").map(Operation.zeroPadding2D)
             case .batchNorm: BatchNorm.read(&reader).map(Operation.batchNorm)
             case .flatten: .flatten
             case .dense: Dense.read(&reader).map(Operation.dense)
-            case .activation: reader.activation(required: true).map(Operation.activation)
-            case .dropout: reader.number("rate", default: nil, in: 0..<1, describedAs: "in [0, 1)").map { .dropout(rate: $0) }
+            case .activation: reader.activation().map(Operation.activation)
+            case .dropout: reader.number("rate").map { .dropout(rate: $0) }
             case .add: .add
             case .concatenate: .concatenate
             case .relu: ReLU.readReLU(&reader)
@@ -28,7 +28,7 @@ extension Operation {
             case .rescaling: Rescaling.read(&reader).map(Operation.rescaling)
             case .normalization: Normalization.read(&reader).map(Operation.normalization)
             case .reshape: Reshape.read(&reader).map(Operation.reshape)
-            case .cropping2D: reader.explicitPadding("cropping", default: 0).map(Operation.cropping2D)
+            case .cropping2D: reader.explicitPadding("cropping").map(Operation.cropping2D)
             case .upSampling2D: UpSampling2D.read(&reader).map(Operation.upSampling2D)
             case .multiply: .merge(.multiply)
             case .subtract: .merge(.subtract)

@@ -114,39 +114,8 @@ public enum OperationKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// The keys a layer of this kind takes besides `type`, `name` and `inputs`.
-    public var keys: [String] {
-        switch self {
-        case .conv2d: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "activation", "use_bias"]
-        case .depthwiseConv2D: ["kernel_size", "depth_multiplier", "strides", "padding", "dilation_rate", "activation", "use_bias"]
-        case .separableConv2D:
-            ["filters", "kernel_size", "depth_multiplier", "strides", "padding", "dilation_rate", "activation", "use_bias"]
-        case .conv2DTranspose: ["filters", "kernel_size", "strides", "padding", "activation", "use_bias"]
-        case .maxPool2D, .avgPool2D: ["pool_size", "strides", "padding"]
-        case .zeroPadding2D: ["padding"]
-        case .batchNorm: ["epsilon"]
-        case .dense: ["units", "activation", "use_bias"]
-        case .activation: ["activation"]
-        case .dropout: ["rate"]
-        case .globalAvgPool2D, .globalMaxPool2D: ["keepdims"]
-        case .relu: ["max_value", "negative_slope", "threshold"]
-        case .leakyRelu: ["negative_slope"]
-        case .rescaling: ["scale", "offset"]
-        case .normalization: ["mean", "variance"]
-        case .reshape: ["target_shape"]
-        case .cropping2D: ["cropping"]
-        case .upSampling2D: ["size", "interpolation"]
-        case .flatten, .add, .concatenate, .softmax, .multiply, .subtract, .average, .maximum, .minimum: []
-        }
-    }
-
     /// Whether the layer joins several inputs (`add`, `concatenate` and the element-wise merges).
-    public var isMerge: Bool {
-        switch self {
-        case .add, .concatenate, .multiply, .subtract, .average, .maximum, .minimum: true
-        default: false
-        }
-    }
+    public var isMerge: Bool { inputCount.lowerBound > 1 }
 
     /// Other spellings people bring from Keras or PyTorch, mapped to the spec's.
     static let aliases: [String: OperationKind] = [

@@ -38,37 +38,65 @@ struct OptionReader {
         }
     }
 
-    /// The value of a required key, or nil after reporting it missing.
-    private mutating func required(_ key: String) -> SpecValue? {
-        if let value = value(key) { return value }
-        missingKeys.append(key)
-        failed = true
+    /// The table's entry for `name` (`OperationKind.layerKeys`), which fixes its default and bounds.
+    private func entry(_ name: String) -> LayerKey {
+        kind.layerKey(name)
+    }
+
+    /// The key's value; nil when it is absent, after recording it missing when it is required.
+    private mutating func given(_ key: LayerKey) -> SpecValue? {
+        if let value = value(key.name) { return value }
+        if key.isRequired {
+            missingKeys.append(key.name)
+            failed = true
+        }
         return nil
     }
 
-    /// An integer of at least `minimum` (1 for sizes, 0 for padding).
-    mutating func integer(_ key: String, default defaultValue: Int?, minimum: Int = 1) -> Int? {
-        guard let value = defaultValue == nil ? required(key) : value(key) else { return defaultValue }
-        guard let number = take(value.integer(for: key)) else { return nil }
+    /// An integer key of the table, at least its minimum.
+    mutating func integer(_ name: String) -> Int? {
+        let key = entry(name)
+        guard case .integer(let minimum) = key.value else { preconditionFailure("'\(name)' is not an integer key") }
+        guard let value = given(key) else {
+            if case .integer(let fallback) = key.defaultValue { return fallback }
+            return nil
+        }
+        guard let number = take(value.integer(for: name)) else { return nil }
         guard number >= minimum else {
-            reportFailure(.outOfRange(key: key, value: number, minimum: minimum, at: value.location))
+            reportFailure(.outOfRange(key: name, value: number, minimum: minimum, at: value.location))
             return nil
         }
         return number
     }
 
-    /// `k` or `[kh, kw]`, each at least `minimum`.
-    mutating func size2D(_ key: String, default defaultValue: Size2D?, minimum: Int = 1) -> Size2D? {
-        guard let value = defaultValue == nil ? required(key) : value(key) else { return defaultValue }
+    /// A `size2D` key of the table: `k` or `[kh, kw]`, each at least its minimum. A key whose
+    /// default is another key's value (pooling strides) takes `otherwise` when absent or null.
+    mutating func size2D(_ name: String, otherwise: Size2D? = nil) -> Size2D? {
+        let key = entry(name)
+        guard case .size2D(let minimum) = key.value else { preconditionFailure("'\(name)' is not a size key") }
+        return size2D(key, minimum: minimum, otherwise: otherwise)
+    }
+
+    private mutating func size2D(_ key: LayerKey, minimum: Int, otherwise: Size2D? = nil) -> Size2D? {
+        let fallback: Size2D? =
+            switch key.defaultValue {
+            case .integer(let size): Size2D(size, size)
+            default: otherwise
+            }
+        guard let value = given(key) else { return fallback }
+        if key.acceptsNull, OptionReader.isNull(value) { return fallback }
         if case .sequence = value.kind {
-            guard let pair = take(pair(value, key: key)) else { return nil }
-            return checked(pair, key: key, minimum: minimum, at: [pair.0.location, pair.1.location])
+            guard let pair = take(pair(value, key: key.name)) else { return nil }
+            return checked(pair, key: key.name, minimum: minimum, at: [pair.0.location, pair.1.location])
         }
-        let integer = value.integer(for: key).mapError { error in
-            error.code == .wrongType ? .wrongType(key: key, expected: "an integer or a list of two integers", found: value) : error
+        let integer = value.integer(for: key.name).mapError { error in
+            error.code == .wrongType
+                ? .wrongType(key: key.name, expected: "an integer or a list of two integers", found: value) : error
         }
         guard let number = take(integer) else { return nil }
-        return checked((Located(number, at: value.location), Located(number, at: value.location)), key: key, minimum: minimum, at: [value.location])
+        return checked(
+            (Located(number, at: value.location), Located(number, at: value.location)), key: key.name, minimum: minimum,
+            at: [value.location])
     }
 
     private mutating func checked(_ pair: (Located<Int>, Located<Int>), key: String, minimum: Int, at locations: [SourceLocation]) -> Size2D? {
@@ -96,15 +124,21 @@ struct OptionReader {
 
     /// `padding: valid | same`, in any case (`SAME`), as Keras lowercases it.
     mutating func padding() -> Padding {
-        choice("padding", default: Padding.valid) ?? .valid
+        choice("padding") ?? .valid
     }
 
-    /// One of a closed set of words, in any case; `defaultValue` when absent.
-    mutating func choice<Choice: CaseIterable & RawRepresentable<String>>(_ key: String, default defaultValue: Choice) -> Choice? {
-        guard let value = value(key) else { return defaultValue }
-        guard let text = take(value.string(for: key)) else { return nil }
+    /// A `word` key of the table: one of a closed set of words, in any case; the default when absent.
+    mutating func choice<Choice: CaseIterable & RawRepresentable<String>>(_ name: String) -> Choice? {
+        let key = entry(name)
+        guard let value = value(name) else {
+            guard case .word(let word) = key.defaultValue, let choice = Choice(rawValue: word) else {
+                preconditionFailure("'\(name)' has no default word of \(Choice.self)")
+            }
+            return choice
+        }
+        guard let text = take(value.string(for: name)) else { return nil }
         guard let choice = Choice(rawValue: text.lowercased()) else {
-            reportFailure(.unknownValue(key: key, value: text, allowed: Choice.allCases.map(\.rawValue), at: value.location))
+            reportFailure(.unknownValue(key: name, value: text, allowed: Choice.allCases.map(\.rawValue), at: value.location))
             return nil
         }
         return choice
@@ -114,13 +148,15 @@ struct OptionReader {
         if case .null = value.kind { true } else { false }
     }
 
-    /// A number or a list of numbers, each at least `minimum`; nil when absent or wrong (reported).
-    mutating func numbers(_ key: String, minimum: Double = -Double.infinity) -> [Double]? {
-        guard let value = value(key) else { return nil }
+    /// A `numbers` key of the table: a number or a non-empty list of numbers, each in its range;
+    /// nil when absent or wrong (reported).
+    mutating func numbers(_ name: String) -> [Double]? {
+        guard case .numbers(let range) = entry(name).value else { preconditionFailure("'\(name)' is not a numbers key") }
+        guard let value = value(name) else { return nil }
         let elements: [SpecValue]
         if case .sequence(let list) = value.kind {
             guard !list.isEmpty else {
-                reportFailure(.emptyList(key: key, expected: "a number or a list of one per channel", at: value.location))
+                reportFailure(.emptyList(key: name, expected: "a number or a list of one per channel", at: value.location))
                 return nil
             }
             elements = list
@@ -129,9 +165,9 @@ struct OptionReader {
         }
         var numbers: [Double] = []
         for element in elements {
-            guard let number = take(element.number(for: key)) else { return nil }
-            guard number >= minimum else {
-                reportFailure(.numberOutOfRange(key: key, value: number, expected: "\(SpecValue.format(minimum)) or more", at: element.location))
+            guard let number = take(element.number(for: name)) else { return nil }
+            guard range.contains(number) else {
+                reportFailure(.numberOutOfRange(key: name, value: number, expected: range.description, at: element.location))
                 return nil
             }
             numbers.append(number)
@@ -141,7 +177,7 @@ struct OptionReader {
 
     /// `target_shape`: a list of rank 1 or 3, positive sizes and at most one −1.
     mutating func targetShape() -> [Int]? {
-        guard let value = required("target_shape") else { return nil }
+        guard let value = given(entry("target_shape")) else { return nil }
         guard case .sequence(let elements) = value.kind else {
             reportFailure(.wrongType(key: "target_shape", expected: "a list of 1 or 3 sizes", found: value))
             return nil
@@ -162,30 +198,36 @@ struct OptionReader {
         return sizes
     }
 
-    /// Zero padding or cropping: `p`, `[ph, pw]` or `[[top, bottom], [left, right]]`, none negative.
-    mutating func explicitPadding(_ key: String = "padding", default defaultValue: Int = 1) -> Padding2D? {
-        guard let value = value(key) else {
-            return Padding2D(top: defaultValue, bottom: defaultValue, left: defaultValue, right: defaultValue)
+    /// A `sides` key of the table (zero padding, cropping): `p`, `[ph, pw]` or
+    /// `[[top, bottom], [left, right]]`, none negative.
+    mutating func explicitPadding(_ name: String) -> Padding2D? {
+        let key = entry(name)
+        guard case .sides = key.value, case .integer(let fallback) = key.defaultValue else {
+            preconditionFailure("'\(name)' is not a sides key with a default")
+        }
+        guard let value = value(name) else {
+            return Padding2D(top: fallback, bottom: fallback, left: fallback, right: fallback)
         }
         if case .sequence(let elements) = value.kind, elements.count == 2,
             elements.allSatisfy({ if case .sequence = $0.kind { true } else { false } })
         {
-            guard let vertical = take(pair(elements[0], key: key)),
-                let horizontal = take(pair(elements[1], key: key))
+            guard let vertical = take(pair(elements[0], key: name)),
+                let horizontal = take(pair(elements[1], key: name))
             else { return nil }
             for element in [vertical.0, vertical.1, horizontal.0, horizontal.1] where element.value < 0 {
-                reportFailure(.outOfRange(key: key, value: element.value, minimum: 0, at: element.location))
+                reportFailure(.outOfRange(key: name, value: element.value, minimum: 0, at: element.location))
                 return nil
             }
             return Padding2D(top: vertical.0.value, bottom: vertical.1.value, left: horizontal.0.value, right: horizontal.1.value)
         }
-        guard let size = size2D(key, default: Size2D(defaultValue, defaultValue), minimum: 0) else { return nil }
+        guard let size = size2D(key, minimum: 0) else { return nil }
         return Padding2D(top: size.height, bottom: size.height, left: size.width, right: size.width)
     }
 
-    /// An activation name; `linear` when absent and not required.
-    mutating func activation(required isRequired: Bool = false) -> Activation? {
-        guard let value = isRequired ? required("activation") : value("activation") else { return isRequired ? nil : .linear }
+    /// The `activation` key: an activation name; its default (`linear`) when absent and not required.
+    mutating func activation() -> Activation? {
+        let key = entry("activation")
+        guard let value = given(key) else { return key.isRequired ? nil : .linear }
         activationLocation = value.location
         guard let text = take(value.string(for: "activation")) else { return nil }
         guard let activation = Activation(spelling: text) else {
@@ -195,17 +237,25 @@ struct OptionReader {
         return activation
     }
 
-    mutating func boolean(_ key: String, default defaultValue: Bool) -> Bool {
-        guard let value = value(key) else { return defaultValue }
-        return take(value.boolean(for: key)) ?? defaultValue
+    /// A `boolean` key of the table; its default when absent or wrong (reported).
+    mutating func boolean(_ name: String) -> Bool {
+        guard case .boolean(let fallback) = entry(name).defaultValue else { preconditionFailure("'\(name)' has no boolean default") }
+        guard let value = value(name) else { return fallback }
+        return take(value.boolean(for: name)) ?? fallback
     }
 
-    /// A finite number in `range`; `range` is described in the message when violated.
-    mutating func number(_ key: String, default defaultValue: Double?, in range: Range<Double>, describedAs description: String) -> Double? {
-        guard let value = defaultValue == nil ? required(key) : value(key) else { return defaultValue }
-        guard let number = take(value.number(for: key)) else { return nil }
+    /// A `number` key of the table: a finite number in its range, described in the message when
+    /// violated; the default when absent (nil for a default of none).
+    mutating func number(_ name: String) -> Double? {
+        let key = entry(name)
+        guard case .number(let range) = key.value else { preconditionFailure("'\(name)' is not a number key") }
+        guard let value = given(key) else {
+            if case .number(let fallback) = key.defaultValue { return fallback }
+            return nil
+        }
+        guard let number = take(value.number(for: name)) else { return nil }
         guard range.contains(number) else {
-            reportFailure(.numberOutOfRange(key: key, value: number, expected: description, at: value.location))
+            reportFailure(.numberOutOfRange(key: name, value: number, expected: range.description, at: value.location))
             return nil
         }
         return number

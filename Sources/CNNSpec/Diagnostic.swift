@@ -74,3 +74,25 @@ extension Array where Element == Diagnostic {
         }.map(\.element)
     }
 }
+
+/// What a diagnostic code stands for: its severity and a description, for `--format sarif`'s rules
+/// and for documentation. Each catalogue lists one rule per code it declares
+/// (`SpecDiagnostics+Rules.swift`, `GraphDiagnostics+Rules.swift`).
+public struct DiagnosticRule: Sendable {
+    /// The code the rule describes.
+    public var code: DiagnosticCode
+    /// The severity every diagnostic of the code has.
+    public var severity: Severity
+    /// A title: "Unknown key".
+    public var summary: String
+    /// What makes cnnc report it, and what to do.
+    public var explanation: String
+
+    /// A rule: the code, its severity, a title and an explanation.
+    public init(_ code: DiagnosticCode, _ severity: Severity, _ summary: String, _ explanation: String) {
+        self.code = code
+        self.severity = severity
+        self.summary = summary
+        self.explanation = explanation
+    }
+}

@@ -1,4 +1,4 @@
-/// How diagnostics are printed: `cnnc check --format text|json|github`.
+/// How diagnostics are printed: `cnnc check --format text|json|github|sarif`.
 public enum DiagnosticFormat: String, CaseIterable, Sendable {
     /// swiftc style: `path:line:col: error: message [code]`, the source line, a caret, then notes.
     case text
@@ -6,6 +6,8 @@ public enum DiagnosticFormat: String, CaseIterable, Sendable {
     case json
     /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
     case github
+    /// One SARIF 2.1.0 log: a run of `tool`, its rules, a result per diagnostic.
+    case sarif
 }
 
 /// Renders collected diagnostics; producing them is the stages' business, printing is this one's.
@@ -13,6 +15,11 @@ public struct DiagnosticRenderer {
     public var format: DiagnosticFormat
     /// ANSI colors for a terminal (text format only).
     public var colored: Bool
+    /// The tool and its rules, for SARIF.
+    public var tool = SARIFTool(name: "cnnc", version: "", informationURI: nil, rules: [])
+    /// The absolute directory relative paths start from, named in SARIF as `%SRCROOT%`; nil leaves
+    /// it to the reader of the log.
+    public var sourceRoot: String?
     /// Source files by path, for the line under each text diagnostic.
     private var sources: [String: SourceFile] = [:]
 
@@ -33,7 +40,17 @@ public struct DiagnosticRenderer {
         case .text: diagnostics.map(text).joined()
         case .json: JSON.array(diagnostics.map(json)).rendered(pretty: true) + "\n"
         case .github: diagnostics.map(github).joined()
+        case .sarif: sarif(diagnostics).rendered(pretty: true) + "\n"
         }
+    }
+
+    /// The line a text report ends with, swiftc and SwiftLint style: "2 errors, 1 warning in 3
+    /// files", counting the files checked; nil when there is nothing to report.
+    public static func tally(_ diagnostics: [Diagnostic], files: Int) -> String? {
+        guard !diagnostics.isEmpty else { return nil }
+        func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        return "\(counted(errors, "error")), \(counted(diagnostics.count - errors, "warning")) in \(counted(files, "file"))"
     }
 
     private func paint(_ text: String, _ code: String) -> String {

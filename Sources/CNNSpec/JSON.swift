@@ -3,6 +3,8 @@ public indirect enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
+    /// A finite number; a whole one is written without a fraction (`0`, not `0.0`).
+    case number(Double)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -21,6 +23,9 @@ public indirect enum JSON: Sendable, Equatable {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .int(let value): output += String(value)
+        case .number(let value):
+            precondition(value.isFinite, "JSON has no \(value)")
+            output += SpecValue.format(value)
         case .string(let value): JSON.writeString(value, to: &output)
         case .array(let elements):
             writeContainer("[", "]", elements.count, to: &output, indent: indent) { index, output, inner in

@@ -10,6 +10,8 @@ public struct ModelSpec: Sendable {
     public var name: Located<String>?
     public var description: Located<String>?
     public var input: InputSpec?
+    /// `limits:`, the model's budgets; nil when absent or malformed (reported).
+    public var limits: LimitsSpec?
     /// Where `layers:` is, for diagnostics about the list as a whole; nil when it is missing.
     public var layersLocation: SourceLocation?
     public var layers: [LayerSpec]
@@ -26,6 +28,22 @@ public struct InputSpec: Sendable {
     public var location: SourceLocation
     /// nil when `shape` is missing or malformed (already reported).
     public var shape: Located<[Located<Int>]>?
+}
+
+/// `limits:`: budgets the model must keep, each a positive integer (checked by the validator).
+public struct LimitsSpec: Sendable {
+    /// The mapping.
+    public var location: SourceLocation
+    /// `max_params`: parameters, as `cnnc summary` counts them.
+    public var maxParams: Located<Int>?
+    /// `max_macs`: multiply-adds of one sample.
+    public var maxMACs: Located<Int>?
+    /// `max_activation_bytes`: the largest float32 activation of one sample, input included.
+    public var maxActivationBytes: Located<Int>?
+
+    public init(location: SourceLocation) {
+        self.location = location
+    }
 }
 
 /// One entry of `layers:`; its position in `ModelSpec.layers` is its position in the file.

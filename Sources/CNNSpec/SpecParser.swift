@@ -1,12 +1,11 @@
 /// Parses a spec file into a `ModelSpec`, collecting every diagnostic instead of stopping at the first.
 ///
-///     spec   := mapping { cnnc?: 1, name?: Identifier, description?: string, input: input, layers: [layer] }
+///     spec   := mapping { $schema?: any, cnnc?: 1, name?: Identifier, description?: string, input: input,
+///                         layers: [layer], limits?: limits }
 ///     input  := mapping { shape: [int] }
+///     limits := mapping { max_params?: int, max_macs?: int, max_activation_bytes?: int }
 ///     layer  := mapping { type: string, name?: Identifier, inputs?: [string] | string, <operation keys> }
 public struct SpecParser {
-    public static let topLevelKeys = ["cnnc", "name", "description", "input", "layers"]
-    public static let layerKeys = ["type", "name", "inputs"]
-
     private let file: SourceFile
     private var diagnostics: [Diagnostic] = []
 
@@ -90,8 +89,12 @@ public struct SpecParser {
                 if let text = take(value.string(for: "description")) {
                     spec.description = Located(text, at: value.location)
                 }
+            case SpecParser.schemaKey:
+                continue
             case "input":
                 spec.input = parseInput(value)
+            case "limits":
+                spec.limits = parseLimits(value)
             case "layers":
                 spec.layersLocation = value.location
                 guard let elements = take(value.sequence(for: "layers", expected: "a list of layers")) else { continue }
@@ -124,7 +127,7 @@ public struct SpecParser {
         var sawShape = false
         for (key, value) in pairs {
             guard key.value == "shape" else {
-                report(.unknownKey(key.value, in: "'input'", allowed: ["shape"], at: key.location))
+                report(.unknownKey(key.value, in: "'input'", allowed: SpecParser.inputKeys.map(\.name), at: key.location))
                 continue
             }
             sawShape = true
@@ -145,6 +148,29 @@ public struct SpecParser {
             report(.missingKey("shape", in: "'input'", at: value.location))
         }
         return input
+    }
+
+    private mutating func parseLimits(_ value: SpecValue) -> LimitsSpec? {
+        guard case .mapping(let pairs) = value.kind else {
+            report(.wrongType(key: "limits", expected: "a mapping such as {max_params: 1000000}", found: value))
+            return nil
+        }
+        var limits = LimitsSpec(location: value.location)
+        for (key, value) in pairs {
+            let limit: WritableKeyPath<LimitsSpec, Located<Int>?>
+            switch key.value {
+            case "max_params": limit = \.maxParams
+            case "max_macs": limit = \.maxMACs
+            case "max_activation_bytes": limit = \.maxActivationBytes
+            default:
+                report(.unknownKey(key.value, in: "'limits'", allowed: SpecParser.limitKeys.map(\.name), at: key.location))
+                continue
+            }
+            if let number = take(value.integer(for: key.value)) {
+                limits[keyPath: limit] = Located(number, at: value.location)
+            }
+        }
+        return limits
     }
 
     /// Every entry becomes a layer, so that a layer's position in `ModelSpec.layers` is its position
@@ -209,6 +235,9 @@ public enum Identifier {
         "Set", "String", "Swift", "TileRows", "UInt16", "UInt32", "UInt64", "UInt8", "UnsafeMutablePointer",
         "UnsafeMutableRawPointer", "UnsafePointer", "UnsafeRawPointer", "Vector", "WeightsProblem",
     ]
+
+    /// The names a model may not have: Swift keywords and the types the generated file uses.
+    public static var reservedTypeNames: [String] { keywords.union(generatedCodeNames).sorted() }
 
     /// Why `name` cannot be used, or nil when it is fine.
     public static func problem(with name: String, forType: Bool) -> String? {

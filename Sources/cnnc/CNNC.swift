@@ -4,6 +4,12 @@ import CNNSpec
 
 @main
 struct CNNC: ParsableCommand {
+    /// `cnnc --version`, and the version SARIF logs name.
+    static let version = "0.1.0"
+    /// Where SARIF logs say to read about cnnc. The project has no public home yet, so this is a
+    /// reserved, never-resolving name (RFC 2606); set it when the repository is published.
+    static let informationURI = "https://cnnc.invalid/"
+
     static let configuration = CommandConfiguration(
         commandName: "cnnc",
         abstract: "A compiler for declarative convolutional-network specs (YAML or JSON).",
@@ -11,10 +17,10 @@ struct CNNC: ParsableCommand {
             Exit status: 0 success, 1 an error in a spec (or a warning with --warnings-as-errors), \
             64 a usage error.
             """,
-        version: "0.1.0",
+        version: CNNC.version,
         subcommands: [
             Check.self, Summary.self, GraphCommand.self, Run.self, Build.self, InitWeights.self, Import.self,
-            Export.self,
+            Export.self, Schema.self,
         ]
     )
 }

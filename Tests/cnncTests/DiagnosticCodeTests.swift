@@ -26,6 +26,9 @@ import Testing
         ("negative-padding", header + "  - {type: zero_padding2d, padding: 1️⃣-1}\n"),
         ("non-positive", header + "  - {type: conv2d, filters: 2, kernel_size: 3, strides: [1, 1️⃣0]}\n"),
         ("not-finite", header + "  - {type: batch_norm, epsilon: 1️⃣.nan}\n"),
+        ("over-activation-budget", "limits: {max_activation_bytes: 1️⃣100}\n" + header + "  - {type: flatten}\n"),
+        ("over-mac-budget", "limits: {max_macs: 1️⃣10}\n" + header + "  - {type: flatten}\n  - {type: dense, units: 3}\n"),
+        ("over-param-budget", "limits: {max_params: 1️⃣10}\n" + header + "  - {type: flatten}\n  - {type: dense, units: 3}\n"),
         ("parse-error", header + "  - {type: flatten\n1️⃣"),
         ("redundant-activation", header + "  - {type: flatten}\n  - {type: dense, units: 3, activation: relu6}\n  - {type: activation, activation: 1️⃣relu}\n"),
         ("shape-mismatch", header + "  - {type: conv2d, name: c, filters: 2, kernel_size: 3}\n  - {type: add, inputs: 1️⃣[input, c]}\n"),
@@ -57,6 +60,8 @@ import Testing
         let diagnostics = compile(marked.text).diagnostics
         let match = diagnostics.first { $0.code.rawValue == code }
         #expect(match != nil, "\(code): got \(diagnostics.map { "\($0.code) \($0.message)" })")
+        let rule = DiagnosticRule.all.first { $0.code.rawValue == code }
+        #expect(match == nil || match?.severity == rule?.severity, "\(code) is a \(match.map { "\($0.severity)" } ?? "?"), its rule says \(rule.map { "\($0.severity)" } ?? "nothing")")
         if let match, marked.locations["1️⃣"] != nil {
             #expect(match.location.line == marked["1️⃣"].line && match.location.column == marked["1️⃣"].column,
                 "\(code) at \(match.location), expected \(marked["1️⃣"])")
@@ -76,6 +81,10 @@ import Testing
         #expect(codes.count > 30)
         let covered = Set(Self.cases.map(\.0)).union(Self.fileCodes)
         #expect(codes.subtracting(covered).isEmpty, "untested codes: \(codes.subtracting(covered).sorted())")
+        // One rule (for SARIF) per code, no more.
+        let rules = DiagnosticRule.all.map(\.code.rawValue)
+        #expect(Set(rules).count == rules.count)
+        #expect(Set(rules) == codes, "codes without a rule: \(codes.subtracting(rules).sorted()), rules without a code: \(Set(rules).subtracting(codes).sorted())")
     }
 
     @Test func allErrorsOfASpecAreReported() {

@@ -1,9 +1,11 @@
-"""The bridge's layer table against its sources: cnnc's Swift (`OperationKind`'s types, Keras
-classes and keys; `Activation`; the names `Identifier` refuses for a model) and the contract's
-table of defaults. The bridge cannot import the Swift, so these tests keep the two from drifting."""
+"""The bridge's layer table against its sources: cnnc's Swift (`OperationKind`'s types and Keras
+classes; each type's keys and defaults through schema/cnnc.schema.json, which cnnc prints from its
+layer table; `Activation`; the names `Identifier` refuses for a model) and the contract's table of
+defaults. The bridge cannot import the Swift, so these tests keep the two from drifting."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -14,6 +16,7 @@ from cnnc_keras.values import ACTIVATIONS
 from conftest import CONFORMANCE, REPO
 
 SOURCES = REPO / "Sources"
+SCHEMA = REPO / "schema" / "cnnc.schema.json"
 CONTRACT = CONFORMANCE.parent / "CONTRACT.md"
 needs_sources = pytest.mark.skipif(not SOURCES.exists(), reason=f"no cnnc sources at {SOURCES}")
 
@@ -24,16 +27,33 @@ def between(text: str, start: str, end: str) -> str:
 
 @needs_sources
 def test_types_keras_classes_and_keys_are_cnnc_s():
+    """Types and Keras classes from `OperationKind`; each type's keys, in order, from the schema
+    `cnnc schema` prints from cnnc's layer table (the committed copy, which a Swift test keeps current)."""
     text = (SOURCES / "CNNGraph" / "Operation.swift").read_text()
     cases = dict(re.findall(r"case (\w+)(?: = \"(\w+)\")?", between(text, "enum OperationKind", "var kerasName")))
     spelling = {case: raw or case for case, raw in cases.items()}
-    keras_names = dict(re.findall(r"case \.(\w+): \"(\w+)\"", between(text, "var kerasName", "var keys")))
-    keys = {}
-    for group, listed in re.findall(r"case ((?:\.\w+,?\s*)+):\s*\[([^\]]*)\]", between(text, "var keys", "var isMerge")):
-        for case in re.findall(r"\.(\w+)", group):
-            keys[spelling[case]] = tuple(re.findall(r'"(\w+)"', listed))
+    keras_names = dict(re.findall(r"case \.(\w+): \"(\w+)\"", between(text, "var kerasName", "var isMerge")))
+    definitions = json.loads(SCHEMA.read_text())["$defs"]
+    keys = {name: tuple(k for k in definitions[name]["properties"] if k not in ("type", "name", "inputs"))
+            for name in spelling.values()}
     swift = {spelling[case]: (keras_names[case], keys[spelling[case]]) for case in cases}
     assert {t.name: (t.keras_class, t.keys) for t in TYPES.values()} == swift
+
+
+@needs_sources
+def test_defaults_are_cnnc_s():
+    """Each key's default (or that it is required) as cnnc's layer table has it, through the schema."""
+    definitions = json.loads(SCHEMA.read_text())["$defs"]
+    for t in TYPES.values():
+        definition = definitions[t.name]
+        for f in t.fields:
+            schema = definition["properties"][f.key]
+            if f.default is REQUIRED:
+                assert f.key in definition["required"], (t.name, f.key)
+            elif f.default is SAME_AS_POOL_SIZE or (t.name == "normalization" and f.default is None):
+                assert "default" not in schema and f.key not in definition["required"], (t.name, f.key)
+            else:
+                assert schema["default"] == f.default, (t.name, f.key, schema.get("default"), f.default)
 
 
 @needs_sources

@@ -6,7 +6,7 @@ public struct BatchNorm: Hashable, Sendable {
     public var epsilon: Double
 
     static func read(_ reader: inout OptionReader) -> BatchNorm? {
-        reader.number("epsilon", default: 0.001, in: Double.leastNonzeroMagnitude..<Double.infinity, describedAs: "greater than 0")
+        reader.number("epsilon")
             .map(BatchNorm.init)
     }
 

@@ -11,10 +11,10 @@ public struct Conv2D: Hashable, Sendable {
     public var useBias: Bool
 
     static func read(_ reader: inout OptionReader) -> Conv2D? {
-        let filters = reader.integer("filters", default: nil)
-        let window = Window2D.read(&reader, kernelKey: "kernel_size", defaultKernel: nil, dilated: true)
+        let filters = reader.integer("filters")
+        let window = Window2D.read(&reader, kernelKey: "kernel_size", dilated: true)
         let activation = reader.activation()
-        let useBias = reader.boolean("use_bias", default: true)
+        let useBias = reader.boolean("use_bias")
         guard let filters, let window, let activation else { return nil }
         return Conv2D(filters: filters, window: window, activation: activation, useBias: useBias)
     }
@@ -35,18 +35,14 @@ public struct Conv2D: Hashable, Sendable {
 }
 
 extension Window2D {
-    /// Reads kernel (or pool) size, strides, dilation and padding, rejecting strides > 1 together
-    /// with dilation > 1 as Keras does.
-    static func read(_ reader: inout OptionReader, kernelKey: String, defaultKernel: Size2D?, dilated: Bool) -> Window2D? {
-        let kernel = reader.size2D(kernelKey, default: defaultKernel)
-        var strides: Size2D?
-        if !dilated, case .null = reader.value("strides")?.kind {
-            strides = kernel
-        } else {
-            // A pool_size that failed to read is reported already; its strides are not missing too.
-            strides = reader.size2D("strides", default: dilated ? Size2D(1, 1) : kernel ?? Size2D(1, 1))
-        }
-        let dilation = dilated ? reader.size2D("dilation_rate", default: Size2D(1, 1)) : Size2D(1, 1)
+    /// Reads kernel (or pool) size, strides, dilation and padding, with the layer type's defaults
+    /// (a pool's strides default to its size), rejecting strides > 1 together with dilation > 1
+    /// as Keras does.
+    static func read(_ reader: inout OptionReader, kernelKey: String, dilated: Bool) -> Window2D? {
+        let kernel = reader.size2D(kernelKey)
+        // A pool_size that failed to read is reported already; its strides are not missing too.
+        let strides = reader.size2D("strides", otherwise: kernel ?? Size2D(1, 1))
+        let dilation = dilated ? reader.size2D("dilation_rate") : Size2D(1, 1)
         let padding = reader.padding()
         guard let kernel, let strides, let dilation else { return nil }
         if max(strides.height, strides.width) > 1 && max(dilation.height, dilation.width) > 1 {

@@ -17,12 +17,12 @@ public struct Conv2DTranspose: Hashable, Sendable {
     public var useBias: Bool
 
     static func read(_ reader: inout OptionReader) -> Conv2DTranspose? {
-        let filters = reader.integer("filters", default: nil)
-        let kernel = reader.size2D("kernel_size", default: nil)
-        let strides = reader.size2D("strides", default: Size2D(1, 1))
+        let filters = reader.integer("filters")
+        let kernel = reader.size2D("kernel_size")
+        let strides = reader.size2D("strides")
         let padding = reader.padding()
         let activation = reader.activation()
-        let useBias = reader.boolean("use_bias", default: true)
+        let useBias = reader.boolean("use_bias")
         guard let filters, let kernel, let strides, let activation else { return nil }
         return Conv2DTranspose(
             filters: filters, kernel: kernel, strides: strides, padding: padding, activation: activation, useBias: useBias)

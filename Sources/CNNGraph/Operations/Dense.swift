@@ -9,9 +9,9 @@ public struct Dense: Hashable, Sendable {
     public var useBias: Bool
 
     static func read(_ reader: inout OptionReader) -> Dense? {
-        let units = reader.integer("units", default: nil)
+        let units = reader.integer("units")
         let activation = reader.activation()
-        let useBias = reader.boolean("use_bias", default: true)
+        let useBias = reader.boolean("use_bias")
         guard let units, let activation else { return nil }
         return Dense(units: units, activation: activation, useBias: useBias)
     }

@@ -12,10 +12,10 @@ public struct DepthwiseConv2D: Hashable, Sendable {
     public var useBias: Bool
 
     static func read(_ reader: inout OptionReader) -> DepthwiseConv2D? {
-        let window = Window2D.read(&reader, kernelKey: "kernel_size", defaultKernel: nil, dilated: true)
-        let multiplier = reader.integer("depth_multiplier", default: 1)
+        let window = Window2D.read(&reader, kernelKey: "kernel_size", dilated: true)
+        let multiplier = reader.integer("depth_multiplier")
         let activation = reader.activation()
-        let useBias = reader.boolean("use_bias", default: true)
+        let useBias = reader.boolean("use_bias")
         guard let window, let multiplier, let activation else { return nil }
         return DepthwiseConv2D(depthMultiplier: multiplier, window: window, activation: activation, useBias: useBias)
     }

@@ -14,18 +14,18 @@ public struct ReLU: Hashable, Sendable {
     static func readReLU(_ reader: inout OptionReader) -> Operation? {
         var maxValue: Double?
         if let value = reader.value("max_value"), !OptionReader.isNull(value) {
-            maxValue = reader.number("max_value", default: 0, in: 0..<Double.infinity, describedAs: "0 or more")
+            maxValue = reader.number("max_value")
             if maxValue == nil { return nil }
         }
-        let slope = reader.number("negative_slope", default: 0, in: 0..<Double.infinity, describedAs: "0 or more")
-        let threshold = reader.number("threshold", default: 0, in: 0..<Double.infinity, describedAs: "0 or more")
+        let slope = reader.number("negative_slope")
+        let threshold = reader.number("threshold")
         guard let slope, let threshold else { return nil }
         return ReLU(maxValue: maxValue, negativeSlope: slope, threshold: threshold).operation
     }
 
     /// `leaky_relu`: negative_slope (0.3, Keras's default for the layer).
     static func readLeakyReLU(_ reader: inout OptionReader) -> Operation? {
-        reader.number("negative_slope", default: 0.3, in: 0..<Double.infinity, describedAs: "0 or more")
+        reader.number("negative_slope")
             .map { ReLU(maxValue: nil, negativeSlope: $0, threshold: 0).operation }
     }
 
@@ -46,9 +46,8 @@ public struct Rescaling: Hashable, Sendable {
     public var offset: Double
 
     static func read(_ reader: inout OptionReader) -> Rescaling? {
-        let everything = -Double.infinity..<Double.infinity
-        let scale = reader.number("scale", default: nil, in: everything, describedAs: "a finite number")
-        let offset = reader.number("offset", default: 0, in: everything, describedAs: "a finite number")
+        let scale = reader.number("scale")
+        let offset = reader.number("offset")
         guard let scale, let offset else { return nil }
         return Rescaling(scale: scale, offset: offset)
     }
@@ -66,7 +65,7 @@ public struct Normalization: Hashable, Sendable {
 
     static func read(_ reader: inout OptionReader) -> Normalization? {
         let mean = reader.numbers("mean")
-        let variance = reader.numbers("variance", minimum: 0)
+        let variance = reader.numbers("variance")
         switch (reader.value("mean"), reader.value("variance")) {
         case (nil, nil): return Normalization()
         case (.some, .some):

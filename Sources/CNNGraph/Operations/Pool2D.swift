@@ -8,7 +8,7 @@ public struct Pool2D: Hashable, Sendable {
     public var window: Window2D
 
     static func read(_ reader: inout OptionReader) -> Pool2D? {
-        Window2D.read(&reader, kernelKey: "pool_size", defaultKernel: Size2D(2, 2), dilated: false).map(Pool2D.init)
+        Window2D.read(&reader, kernelKey: "pool_size", dilated: false).map(Pool2D.init)
     }
 
     func outputShape(_ input: TensorShape, _ context: ShapeContext) throws(Diagnostic) -> TensorShape {

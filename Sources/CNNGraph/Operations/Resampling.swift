@@ -27,8 +27,8 @@ public struct UpSampling2D: Hashable, Sendable {
     public var interpolation: Interpolation
 
     static func read(_ reader: inout OptionReader) -> UpSampling2D? {
-        let size = reader.size2D("size", default: Size2D(2, 2))
-        let interpolation = reader.choice("interpolation", default: Interpolation.nearest)
+        let size = reader.size2D("size")
+        let interpolation = reader.choice("interpolation") as Interpolation?
         guard let size, let interpolation else { return nil }
         return UpSampling2D(size: size, interpolation: interpolation)
     }

@@ -15,11 +15,11 @@ public struct SeparableConv2D: Hashable, Sendable {
     public var useBias: Bool
 
     static func read(_ reader: inout OptionReader) -> SeparableConv2D? {
-        let filters = reader.integer("filters", default: nil)
-        let window = Window2D.read(&reader, kernelKey: "kernel_size", defaultKernel: nil, dilated: true)
-        let multiplier = reader.integer("depth_multiplier", default: 1)
+        let filters = reader.integer("filters")
+        let window = Window2D.read(&reader, kernelKey: "kernel_size", dilated: true)
+        let multiplier = reader.integer("depth_multiplier")
         let activation = reader.activation()
-        let useBias = reader.boolean("use_bias", default: true)
+        let useBias = reader.boolean("use_bias")
         guard let filters, let window, let multiplier, let activation else { return nil }
         return SeparableConv2D(
             filters: filters, depthMultiplier: multiplier, window: window, activation: activation, useBias: useBias)
