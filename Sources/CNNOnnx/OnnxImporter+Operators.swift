@@ -1263,12 +1263,7 @@ extension OnnxImporter {
                 }
                 return position
             }
-            let dims = indices.dims
-            switch constant.values {
-            case .integers(let values):
-                return .constant(Constant(dims: dims, values: .integers(picked.map { values[$0] })))
-            case .floats(let values): return .constant(Constant(dims: dims, values: .floats(picked.map { values[$0] })))
-            }
+            return .constant(Constant(dims: indices.dims, values: constant.picking(picked)))
         case "Slice":
             let (starts, ends, axes, steps) = try sliceArguments(node)
             var ranges = constant.dims.map { Array(0..<$0) }
