@@ -9,10 +9,28 @@ package enum Activation: Sendable {
 }
 
 /// Applies an activation in place to `count` floats; softmax normalizes each run of `channels`.
+/// Split across up to `parts` threads by runs of whole vectors (softmax by runs of channels).
 @inline(never)
-package func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
+package func activate(
+    _ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int, parts: Int = 1
+) {
+    guard activation != .linear else { return }
+    let rows = activation == .softmax ? count / channels : count
+    let parts = partCount(available: parts, units: rows, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        if activation == .softmax {
+            for row in share(part, of: parts, rows) { softmax(values + row * channels, channels) }
+        } else {
+            let range = run(part, of: parts, count)
+            activate(activation, values + range.lowerBound, count: range.count)
+        }
+    }
+}
+
+/// `activate` on one run of values, on the calling thread; softmax is done row by row.
+private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int) {
     switch activation {
-    case .linear: break
+    case .linear, .softmax: break
     case .relu: map(values, count, Relu.self)
     case .relu6: map(values, count, Relu6.self)
     case .leakyRelu: map(values, count, LeakyRelu.self)
@@ -22,12 +40,6 @@ package func activate(_ activation: Activation, _ values: UnsafeMutablePointer<F
     case .sigmoid: map(values, count, Sigmoid.self)
     case .hardSigmoid: map(values, count, HardSigmoid.self)
     case .tanh: map(values, count, Tanh.self)
-    case .softmax:
-        var row = values
-        while row < values + count {
-            softmax(row, channels)
-            row += channels
-        }
     case .softplus:
         // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
         for i in 0..<count { values[i] = max(values[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(values[i]))) }

@@ -20,7 +20,7 @@ struct Conv2DKernel: LayerKernel {
 
     var scratchCount: Int { CNNKernels.scratchCount(depth: window.depth) }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let w = window
         convolution(
             batch, inputs[0], output, height: w.height, width: w.width, channels: w.channels,
@@ -28,7 +28,9 @@ struct Conv2DKernel: LayerKernel {
             strides: w.strides, dilation: w.dilation, padding: w.padding, weights: weights.kernel, bias: weights.bias,
             clamp: clamp, scratch: scratch)
         if let after {
-            activate(after, output, count: batch * w.outputHeight * w.outputWidth * filters, channels: filters)
+            activate(
+                after, output, count: batch * w.outputHeight * w.outputWidth * filters, channels: filters,
+                parts: scratch.parts)
         }
     }
 }
@@ -49,15 +51,18 @@ struct DepthwiseConv2DKernel: LayerKernel {
         (clamp, after) = KernelActivation.split(op.activation)
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let w = window
         depthwise(
             batch, inputs[0], output, height: w.height, width: w.width, channels: w.channels, multiplier: multiplier,
             outputHeight: w.outputHeight, outputWidth: w.outputWidth, kernel: w.kernel, strides: w.strides,
-            dilation: w.dilation, padding: w.padding, weights: weights.kernel, bias: weights.bias, clamp: clamp)
+            dilation: w.dilation, padding: w.padding, weights: weights.kernel, bias: weights.bias, clamp: clamp,
+            parts: scratch.parts)
         if let after {
             let channels = w.channels * multiplier
-            activate(after, output, count: batch * w.outputHeight * w.outputWidth * channels, channels: channels)
+            activate(
+                after, output, count: batch * w.outputHeight * w.outputWidth * channels, channels: channels,
+                parts: scratch.parts)
         }
     }
 }
@@ -80,10 +85,10 @@ struct DenseKernel: LayerKernel {
 
     var scratchCount: Int { CNNKernels.scratchCount(depth: inputs) }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         dense(
             batch, inputs[0], output, inputs: self.inputs, units: units, weights: weights.kernel, bias: weights.bias,
             clamp: clamp, scratch: scratch)
-        if let after { activate(after, output, count: batch * units, channels: units) }
+        if let after { activate(after, output, count: batch * units, channels: units, parts: scratch.parts) }
     }
 }
