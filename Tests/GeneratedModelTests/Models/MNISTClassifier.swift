@@ -1376,9 +1376,6 @@ private struct Scratch {
 
     /// Part `part`'s region alone, for work that runs on one thread.
     fileprivate func part(_ part: Int) -> Scratch { Scratch(base + part * stride, stride: stride, parts: 1) }
-
-    /// The first `count` parts (at least one): fewer threads for a layer too small for all of them.
-    func limited(to count: Int) -> Scratch { Scratch(base, stride: stride, parts: max(1, min(parts, count))) }
 }
 
 /// Floats a scratch region takes for a layer that needs `count`: whole 64-byte lines, so that the
