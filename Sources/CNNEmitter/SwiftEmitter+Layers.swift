@@ -139,8 +139,8 @@ extension SwiftEmitter {
                     "n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),"
                 )
                 out.line(
-                    "outputHeight: \(output.height), outputWidth: \(output.width), top: \(padding.top), left: \(padding.left))"
-                )
+                    "outputHeight: \(output.height), outputWidth: \(output.width), top: \(padding.top), left: \(padding.left), "
+                        + "parts: scratch.parts)")
             }
         case .batchNorm, .rescaling, .normalization:
             out.line(
@@ -184,10 +184,9 @@ extension SwiftEmitter {
                     "weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
             }
         case .activation(let activation):
-            out.line("\(target).update(from: \(source), count: n * \(count))")
             out.line(
-                "activate(.\(KernelActivation.pass(activation)), \(target), count: n * \(count), channels: \(output.channels), "
-                    + "parts: scratch.parts)")
+                "activate(.\(KernelActivation.pass(activation)), \(source), \(target), count: n * \(count), "
+                    + "channels: \(output.channels), parts: scratch.parts)")
         case .flatten, .dropout, .reshape:
             break
         case .add, .merge:

@@ -35,6 +35,10 @@ public struct SwiftEmitter {
         var out = CodeWriter()
         header(&out, file: modelFileName)
         out.line("import Foundation")
+        // The kernels' worker threads wait on its atomics (WorkerPool.swift); without it, Dispatch.
+        out.line("#if canImport(Synchronization)")
+        out.indented { $0.line("import Synchronization") }
+        out.line("#endif")
         out.line()
         modelType(&out)
         out.line()
@@ -219,6 +223,7 @@ public struct SwiftEmitter {
                         self.threads = threads
                         arenas = (0..<threads).map { _ in FloatStore(count: capacity * \(name).arenaCount) }
                         scratch = FloatStore(count: threads * \(name).scratchCount)
+                        reserveThreads(threads)
                     }
                 }
 

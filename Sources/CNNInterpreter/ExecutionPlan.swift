@@ -60,6 +60,7 @@ public final class ExecutionPlan {
         self.chunk = chunk
         scratchStride = CNNKernels.scratchStride(interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
         scratch = FloatStore(count: threads * scratchStride)
+        reserveThreads(threads)
         lanes = (0..<laneCount).map { _ in
             let arena = FloatStore(count: chunk * buffers.arenaCount)
             let steps = graph.nodes.indices.compactMap { index in

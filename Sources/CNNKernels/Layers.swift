@@ -142,17 +142,29 @@ package func globalPool(
     }
 }
 
-/// `zero_padding2d`.
+/// `zero_padding2d`: each output row zeros, or an input row between zeros. Split across up to
+/// `parts` threads by output rows.
 @inline(never)
 package func zeroPad(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int, parts: Int = 1
 ) {
-    output.update(repeating: 0, count: batch * outputHeight * outputWidth * channels)
-    for n in 0..<batch {
-        for y in 0..<height {
-            (output + ((n * outputHeight + y + top) * outputWidth + left) * channels)
-                .update(from: input + (n * height + y) * width * channels, count: width * channels)
+    let rows = batch * outputHeight
+    let rowSize = outputWidth * channels
+    let parts = partCount(available: parts, units: rows, work: rows * rowSize, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for row in share(part, of: parts, rows) {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            let target = output + row * rowSize
+            guard y >= top && y < top + height else {
+                target.update(repeating: 0, count: rowSize)
+                continue
+            }
+            let right = (left + width) * channels
+            target.update(repeating: 0, count: left * channels)
+            (target + left * channels).update(
+                from: input + (n * height + y - top) * width * channels, count: width * channels)
+            (target + right).update(repeating: 0, count: rowSize - right)
         }
     }
 }

@@ -47,7 +47,7 @@ package func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 ///
 /// A product large enough splits across `scratch.parts` threads, by row tiles or by weight panels,
 /// whichever leaves the parts more even (a tile of six rows costs as much when it holds fewer, so a
-/// late layer with few pixels and many filters splits by panels). Every output value is one
+/// late layer with few pixels and many filters splits by panels, a dense layer of one sample too). Every output value is one
 /// tile's sum over the whole depth, the same whatever the split.
 @inline(__always)
 func multiply<Source: RowSource>(
@@ -58,8 +58,10 @@ func multiply<Source: RowSource>(
     let tiles = (rows + tileRows - 1) / tileRows
     let parts = partCount(
         available: scratch.parts, units: max(tiles, panels), work: rows * depth * columns, minimum: minimumProductWork)
-    // The tiles (or panels) the busiest part computes, times the panels (or tiles) each covers.
-    let byRows = (tiles + parts - 1) / parts * panels <= (panels + parts - 1) / parts * tiles
+    // The tiles (or panels) the busiest part computes, times the panels (or tiles) each covers. Rows
+    // unless panels are more than 5% better: split by panels, every part reads (and for a tile at
+    // the border, gathers) all the rows.
+    let byRows = (tiles + parts - 1) / parts * panels * 20 <= (panels + parts - 1) / parts * tiles * 21
     inParallel(parts) { part in
         let (tileRange, panelRange) =
             byRows ? (share(part, of: parts, tiles), 0..<panels) : (0..<tiles, share(part, of: parts, panels))

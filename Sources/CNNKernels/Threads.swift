@@ -28,14 +28,21 @@ package struct Scratch {
 /// regions of two threads never share a cache line.
 package func scratchStride(_ count: Int) -> Int { (max(count, 1) + 15) / 16 * 16 }
 
-/// Calls `body(part)` for every part in `0 ..< parts`, on up to `parts` threads at once (Dispatch's
-/// `concurrentPerform`, in which the calling thread takes parts too), and returns once every call
-/// has returned. One part runs on the calling thread.
+/// Calls `body(part)` for every part in `0 ..< parts`, on up to `parts` threads at once, the calling
+/// thread among them, and returns once every call has returned. One part runs on the calling
+/// thread. The threads are the `WorkerPool`'s where the Synchronization module is (and the pool is
+/// free), else Dispatch's (`concurrentPerform`). Which thread takes which part varies from run to
+/// run; what a part computes does not.
 package func inParallel(_ parts: Int, _ body: (Int) -> Void) {
     guard parts > 1 else {
         if parts == 1 { body(0) }
         return
     }
+    #if canImport(Synchronization)
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
+            if WorkerPool.shared.run(parts, body) { return }
+        }
+    #endif
     withoutActuallyEscaping(body) { body in
         let shared = SharedBody(body: body)
         DispatchQueue.concurrentPerform(iterations: parts) { shared.body($0) }
@@ -69,8 +76,8 @@ func partCount(available: Int, units: Int, work: Int, minimum: Int) -> Int {
     max(1, min(available, units, work / minimum))
 }
 
-/// Multiply-adds below which a part of a matrix product is not worth a thread: about 10 µs.
-let minimumProductWork = 1 << 21
+/// Multiply-adds below which a part of a matrix product is not worth a thread: about 5 µs.
+let minimumProductWork = 1 << 20
 
 /// Floats an element-wise pass must touch per part to be worth a thread.
 let minimumPassWork = 1 << 16

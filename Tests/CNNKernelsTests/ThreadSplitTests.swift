@@ -157,6 +157,32 @@ import Testing
         }
     }
 
+    @Test func zeroPaddingSplitsByRows() {
+        let (height, width, channels) = (100, 90, 8)
+        let input = Self.values(2 * height * width * channels, seed: 16)
+        Self.expectSameForAnySplit(count: 2 * (height + 3) * (width + 5) * channels) { output, scratch in
+            zeroPad(
+                2, input, output, height: height, width: width, channels: channels, outputHeight: height + 3,
+                outputWidth: width + 5, top: 1, left: 2, parts: scratch.parts)
+        }
+    }
+
+    /// An activation from one buffer into another is the in-place one, bit for bit.
+    @Test func activationIntoAnotherBufferIsTheInPlaceOne() {
+        let count = 1_001
+        let input = Self.values(count, seed: 17)
+        for (activation, channels) in [(Activation.gelu, 1), (.softmax, 7), (.softplus, 1), (.linear, 1)] {
+            let inPlace = Self.run(parts: 1, count: count) { output, scratch in
+                output.update(from: input, count: count)
+                activate(activation, output, count: count, channels: channels)
+            }
+            let copied = Self.run(parts: 1, count: count) { output, scratch in
+                activate(activation, input, output, count: count, channels: channels)
+            }
+            #expect(copied == inPlace, "\(activation)")
+        }
+    }
+
     @Test func aBatchSplitsIntoWholeSamplesThenTheRest() {
         for (batch, threads) in [(7, 2), (7, 3), (3, 8), (1, 2), (8, 8), (0, 3)] {
             let memory = FloatStore(count: threads * 16)

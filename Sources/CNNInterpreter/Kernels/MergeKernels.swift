@@ -39,7 +39,7 @@ struct ScaleShiftKernel: LayerKernel {
     }
 }
 
-/// A standalone `activation` layer, applied to a copy of its input.
+/// A standalone `activation` layer: its input's activation written to its output in one pass.
 struct ActivationKernel: LayerKernel {
     let activation: CNNKernels.Activation
     /// The last axis, which softmax normalizes.
@@ -54,7 +54,6 @@ struct ActivationKernel: LayerKernel {
 
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let count = batch * elementsPerSample
-        output.update(from: inputs[0], count: count)
-        activate(activation, output, count: count, channels: channels, parts: scratch.parts)
+        activate(activation, inputs[0], output, count: count, channels: channels, parts: scratch.parts)
     }
 }

@@ -47,6 +47,7 @@ struct ZeroPadding2DKernel: LayerKernel {
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         zeroPad(
             batch, inputs[0], output, height: input.height, width: input.width, channels: input.channels,
-            outputHeight: self.output.height, outputWidth: self.output.width, top: padding.top, left: padding.left)
+            outputHeight: self.output.height, outputWidth: self.output.width, top: padding.top, left: padding.left,
+            parts: scratch.parts)
     }
 }

@@ -4,6 +4,9 @@
 // 61,706 parameters, 416,520 multiply-adds per sample.
 
 import Foundation
+#if canImport(Synchronization)
+    import Synchronization
+#endif
 
 /// The model of `lenet5.yaml`: input [32, 32, 1] (height, width, channels), output [10].
 ///
@@ -190,6 +193,7 @@ extension LeNet5 {
             self.threads = threads
             arenas = (0..<threads).map { _ in FloatStore(count: capacity * LeNet5.arenaCount) }
             scratch = FloatStore(count: threads * LeNet5.scratchCount)
+            reserveThreads(threads)
         }
     }
 
@@ -222,42 +226,59 @@ private enum Activation: Sendable {
 }
 
 /// Applies an activation in place to `count` floats; softmax normalizes each run of `channels`.
-/// Split across up to `parts` threads by runs of whole vectors (softmax by runs of channels).
-@inline(never)
+@inline(__always)
 private func activate(
     _ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int, parts: Int = 1
 ) {
-    guard activation != .linear else { return }
+    activate(activation, values, values, count: count, channels: channels, parts: parts)
+}
+
+/// `output` = the activation of `input` (`count` floats; they may be the same memory): one pass, no
+/// copy first. Split across up to `parts` threads by runs of whole vectors (softmax by runs of
+/// channels).
+@inline(never)
+private func activate(
+    _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+    channels: Int, parts: Int = 1
+) {
+    if activation == .linear {
+        if UnsafePointer(output) != input { output.update(from: input, count: count) }
+        return
+    }
     let rows = activation == .softmax ? count / channels : count
     let parts = partCount(available: parts, units: rows, work: count, minimum: minimumPassWork)
     inParallel(parts) { part in
         if activation == .softmax {
-            for row in share(part, of: parts, rows) { softmax(values + row * channels, channels) }
+            for row in share(part, of: parts, rows) {
+                softmax(input + row * channels, output + row * channels, channels)
+            }
         } else {
             let range = run(part, of: parts, count)
-            activate(activation, values + range.lowerBound, count: range.count)
+            activate(activation, input + range.lowerBound, output + range.lowerBound, count: range.count)
         }
     }
 }
 
 /// `activate` on one run of values, on the calling thread; softmax is done row by row.
-private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int) {
+private func activate(
+    _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
+) {
     switch activation {
     case .linear, .softmax: break
-    case .relu: map(values, count, Relu.self)
-    case .relu6: map(values, count, Relu6.self)
-    case .leakyRelu: map(values, count, LeakyRelu.self)
-    case .elu: map(values, count, Elu.self)
-    case .selu: map(values, count, Selu.self)
-    case .gelu: map(values, count, Gelu.self)
-    case .sigmoid: map(values, count, Sigmoid.self)
-    case .hardSigmoid: map(values, count, HardSigmoid.self)
-    case .tanh: map(values, count, Tanh.self)
+    case .relu: map(input, output, count, Relu.self)
+    case .relu6: map(input, output, count, Relu6.self)
+    case .leakyRelu: map(input, output, count, LeakyRelu.self)
+    case .elu: map(input, output, count, Elu.self)
+    case .selu: map(input, output, count, Selu.self)
+    case .gelu: map(input, output, count, Gelu.self)
+    case .sigmoid: map(input, output, count, Sigmoid.self)
+    case .hardSigmoid: map(input, output, count, HardSigmoid.self)
+    case .tanh: map(input, output, count, Tanh.self)
     case .softplus:
         // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-        for i in 0..<count { values[i] = max(values[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(values[i]))) }
-    case .softsign: map(values, count, Softsign.self)
-    case .swish: map(values, count, Swish.self)
+        for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
+    case .softsign: map(input, output, count, Softsign.self)
+    case .swish: map(input, output, count, Swish.self)
     }
 }
 
@@ -277,44 +298,48 @@ private protocol VectorFunction {
     static func apply(_ x: Lanes) -> Lanes
 }
 
-/// Replaces each run of `Lanes.scalarCount` values by `Function` of it. Specialized for each
-/// activation and kept out of line, so that no loop keeps another's constants in its registers.
-/// `Function.apply` appears once: the last partial run goes through a zero-padded copy, by a call
-/// of this function. (With a second call of apply for it, the optimizer stopped inlining exp into
-/// gelu's loop; passed as a closure, apply stayed a call whose vector went in 128-bit pieces.)
+/// Writes `Function` of each run of `Lanes.scalarCount` values of `input` to `output` (which may be
+/// `input`). Specialized for each activation and kept out of line, so that no loop keeps another's
+/// constants in its registers. `Function.apply` appears once: the last partial run goes through a
+/// zero-padded copy, by a call of this function. (With a second call of apply for it, the
+/// optimizer stopped inlining exp into gelu's loop; passed as a closure, apply stayed a call whose
+/// vector went in 128-bit pieces.)
 @inline(never)
-private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
-    let raw = UnsafeMutableRawPointer(values)
+private func map<Function: VectorFunction>(
+    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type
+) {
+    let (source, target) = (UnsafeRawPointer(input), UnsafeMutableRawPointer(output))
     let whole = count - count % Lanes.scalarCount
     var i = 0
     while i < whole {
         let offset = i * MemoryLayout<Float>.stride
-        let x = raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-        raw.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
+        let x = source.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+        target.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
         i += Lanes.scalarCount
     }
     guard whole < count else { return }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: Lanes.scalarCount) { buffer in
         let tail = buffer.baseAddress!
         tail.initialize(repeating: 0, count: Lanes.scalarCount)
-        tail.update(from: values + whole, count: count - whole)
-        map(tail, Lanes.scalarCount, Function.self)
-        (values + whole).update(from: tail, count: count - whole)
+        tail.update(from: input + whole, count: count - whole)
+        map(tail, tail, Lanes.scalarCount, Function.self)
+        (output + whole).update(from: tail, count: count - whole)
     }
 }
 
-/// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
-/// Its own function, like each `map`: the loops around it keep nothing in registers it needs.
+/// e^(x − max) / Σ e^(x − max) over one run of `count` values of `input` into `output`, so large
+/// logits do not overflow. Its own function, like each `map`: the loops around it keep nothing in
+/// registers it needs.
 @inline(never)
-private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
-    var largest = row[0]
-    for i in 1..<count { largest = max(largest, row[i]) }
-    for i in 0..<count { row[i] -= largest }
-    map(row, count, Exp.self)
+private func softmax(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
+    var largest = input[0]
+    for i in 1..<count { largest = max(largest, input[i]) }
+    for i in 0..<count { output[i] = input[i] - largest }
+    map(output, output, count, Exp.self)
     var sum: Float = 0
-    for i in 0..<count { sum += row[i] }
+    for i in 0..<count { sum += output[i] }
     let scale = 1 / sum
-    for i in 0..<count { row[i] *= scale }
+    for i in 0..<count { output[i] *= scale }
 }
 
 private enum Relu: VectorFunction {
@@ -726,17 +751,29 @@ private func globalPool(
     }
 }
 
-/// `zero_padding2d`.
+/// `zero_padding2d`: each output row zeros, or an input row between zeros. Split across up to
+/// `parts` threads by output rows.
 @inline(never)
 private func zeroPad(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int, parts: Int = 1
 ) {
-    output.update(repeating: 0, count: batch * outputHeight * outputWidth * channels)
-    for n in 0..<batch {
-        for y in 0..<height {
-            (output + ((n * outputHeight + y + top) * outputWidth + left) * channels)
-                .update(from: input + (n * height + y) * width * channels, count: width * channels)
+    let rows = batch * outputHeight
+    let rowSize = outputWidth * channels
+    let parts = partCount(available: parts, units: rows, work: rows * rowSize, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for row in share(part, of: parts, rows) {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            let target = output + row * rowSize
+            guard y >= top && y < top + height else {
+                target.update(repeating: 0, count: rowSize)
+                continue
+            }
+            let right = (left + width) * channels
+            target.update(repeating: 0, count: left * channels)
+            (target + left * channels).update(
+                from: input + (n * height + y - top) * width * channels, count: width * channels)
+            (target + right).update(repeating: 0, count: rowSize - right)
         }
     }
 }
@@ -838,7 +875,7 @@ private func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 ///
 /// A product large enough splits across `scratch.parts` threads, by row tiles or by weight panels,
 /// whichever leaves the parts more even (a tile of six rows costs as much when it holds fewer, so a
-/// late layer with few pixels and many filters splits by panels). Every output value is one
+/// late layer with few pixels and many filters splits by panels, a dense layer of one sample too). Every output value is one
 /// tile's sum over the whole depth, the same whatever the split.
 @inline(__always)
 private func multiply<Source: RowSource>(
@@ -849,8 +886,10 @@ private func multiply<Source: RowSource>(
     let tiles = (rows + tileRows - 1) / tileRows
     let parts = partCount(
         available: scratch.parts, units: max(tiles, panels), work: rows * depth * columns, minimum: minimumProductWork)
-    // The tiles (or panels) the busiest part computes, times the panels (or tiles) each covers.
-    let byRows = (tiles + parts - 1) / parts * panels <= (panels + parts - 1) / parts * tiles
+    // The tiles (or panels) the busiest part computes, times the panels (or tiles) each covers. Rows
+    // unless panels are more than 5% better: split by panels, every part reads (and for a tile at
+    // the border, gathers) all the rows.
+    let byRows = (tiles + parts - 1) / parts * panels * 20 <= (panels + parts - 1) / parts * tiles * 21
     inParallel(parts) { part in
         let (tileRange, panelRange) =
             byRows ? (share(part, of: parts, tiles), 0..<panels) : (0..<tiles, share(part, of: parts, panels))
@@ -1383,14 +1422,21 @@ private struct Scratch {
 /// regions of two threads never share a cache line.
 private func scratchStride(_ count: Int) -> Int { (max(count, 1) + 15) / 16 * 16 }
 
-/// Calls `body(part)` for every part in `0 ..< parts`, on up to `parts` threads at once (Dispatch's
-/// `concurrentPerform`, in which the calling thread takes parts too), and returns once every call
-/// has returned. One part runs on the calling thread.
+/// Calls `body(part)` for every part in `0 ..< parts`, on up to `parts` threads at once, the calling
+/// thread among them, and returns once every call has returned. One part runs on the calling
+/// thread. The threads are the `WorkerPool`'s where the Synchronization module is (and the pool is
+/// free), else Dispatch's (`concurrentPerform`). Which thread takes which part varies from run to
+/// run; what a part computes does not.
 private func inParallel(_ parts: Int, _ body: (Int) -> Void) {
     guard parts > 1 else {
         if parts == 1 { body(0) }
         return
     }
+    #if canImport(Synchronization)
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
+            if WorkerPool.shared.run(parts, body) { return }
+        }
+    #endif
     withoutActuallyEscaping(body) { body in
         let shared = SharedBody(body: body)
         DispatchQueue.concurrentPerform(iterations: parts) { shared.body($0) }
@@ -1424,8 +1470,8 @@ private func partCount(available: Int, units: Int, work: Int, minimum: Int) -> I
     max(1, min(available, units, work / minimum))
 }
 
-/// Multiply-adds below which a part of a matrix product is not worth a thread: about 10 µs.
-private let minimumProductWork = 1 << 21
+/// Multiply-adds below which a part of a matrix product is not worth a thread: about 5 µs.
+private let minimumProductWork = 1 << 20
 
 /// Floats an element-wise pass must touch per part to be worth a thread.
 private let minimumPassWork = 1 << 16
@@ -1724,6 +1770,144 @@ private func normScaleShift(
 private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
+}
+
+// MARK: Worker threads
+
+#if canImport(Synchronization)
+    /// Threads that wait for the next parallel region spinning, then sleeping: one sample's layers
+    /// are split one after another, tens of microseconds each, and a Dispatch worker asleep between
+    /// them takes about as long to wake (ResNet-50 at batch 1 ran 12% slower on two cores through
+    /// `concurrentPerform` alone). The process shares one pool; a caller that finds it taken, by
+    /// another thread's batch or from inside a part, uses Dispatch instead.
+    ///
+    /// Each worker has a slot of its own: the caller writes the region's number into the slots of
+    /// the workers it needs, they take parts from a shared counter until none is left, and each
+    /// reports the number back. A worker whose slot stays unchanged for `spinTime` sleeps on its
+    /// semaphore until the next region that needs it (a wake takes some 20 µs): long enough to span
+    /// the gaps between the layers of a batch, short enough to cost an idle process nothing to notice.
+    @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
+    private final class WorkerPool: Sendable {
+        static let shared = WorkerPool()
+
+        /// Nanoseconds an idle worker checks its slot before it sleeps.
+        static let spinTime: UInt64 = 1_000_000
+
+        /// One worker thread's slot, report and semaphore.
+        final class Worker: Sendable {
+            /// The region it is to take part in.
+            let assigned = Atomic<Int>(0)
+            /// The last region it finished.
+            let finished = Atomic<Int>(0)
+            let sleeping = Atomic<Bool>(false)
+            let wake = DispatchSemaphore(value: 0)
+        }
+
+        /// Taken by the caller of a region (or by `reserve`), which then owns the fields below.
+        private let busy = Atomic<Bool>(false)
+        private let nextPart = Atomic<Int>(0)
+        /// The threads, the region number and the region's parts and body. Unsynchronized but
+        /// safe: only the holder of `busy` writes them; a worker reads `parts` and `body` only
+        /// between seeing its slot set (acquiring what the caller wrote before) and reporting back,
+        /// and the caller clears `body` only after every worker it woke has reported.
+        nonisolated(unsafe) private var workers: [Worker] = []
+        nonisolated(unsafe) private var region = 0
+        nonisolated(unsafe) private var parts = 0
+        nonisolated(unsafe) private var body: ((Int) -> Void)?
+
+        private func lock() -> Bool {
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        }
+        private func unlock() { busy.store(false, ordering: .releasing) }
+
+        /// Starts workers until there are `count` (at most one fewer than the cores: the caller is
+        /// a thread too, and a spinning worker without a core of its own only slows the others).
+        func reserve(_ count: Int) {
+            let count = min(count, ProcessInfo.processInfo.activeProcessorCount - 1)
+            while !lock() {}
+            while workers.count < count {
+                let worker = Worker()
+                workers.append(worker)
+                Thread.detachNewThread { [self] in work(worker) }
+            }
+            unlock()
+        }
+
+        /// Runs `body(part)` for every part in `0 ..< parts` on the calling thread and up to
+        /// `parts - 1` workers; false, having run nothing, when the pool is taken.
+        func run(_ parts: Int, _ body: (Int) -> Void) -> Bool {
+            guard lock() else { return false }
+            withoutActuallyEscaping(body) { body in
+                let helpers = workers.prefix(parts - 1)
+                region += 1
+                (self.parts, self.body) = (parts, body)
+                nextPart.store(0, ordering: .relaxed)
+                for worker in helpers {
+                    worker.assigned.store(region, ordering: .sequentiallyConsistent)
+                    if worker.sleeping.load(ordering: .sequentiallyConsistent) { worker.wake.signal() }
+                }
+                takeParts()
+                // A worker is busy with its last part, or waking: wait, letting others run after a while.
+                for worker in helpers {
+                    var checks = 0
+                    while worker.finished.load(ordering: .acquiring) != region {
+                        checks += 1
+                        if checks > 1 << 16 { sched_yield() }
+                    }
+                }
+                self.body = nil
+            }
+            unlock()
+            return true
+        }
+
+        /// Runs parts of the current region until none is left. Its own function, so that its
+        /// reference to `body` is gone when the worker reports.
+        @inline(never)
+        private func takeParts() {
+            guard let body else { return }
+            while true {
+                let part = nextPart.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard part < parts else { return }
+                body(part)
+            }
+        }
+
+        private func work(_ worker: Worker) {
+            var last = 0
+            while true {
+                var checks = 0
+                var idleSince = DispatchTime.now().uptimeNanoseconds
+                var region = worker.assigned.load(ordering: .acquiring)
+                while region == last {
+                    checks += 1
+                    // The clock every 1024 checks: reading it costs some 20 ns, a check one cycle.
+                    if checks & 1023 == 0 && DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinTime {
+                        // Announce the sleep, then look once more: the caller stores the slot before
+                        // it reads `sleeping`, so one of the two sees the other.
+                        worker.sleeping.store(true, ordering: .sequentiallyConsistent)
+                        if worker.assigned.load(ordering: .sequentiallyConsistent) == last { worker.wake.wait() }
+                        worker.sleeping.store(false, ordering: .relaxed)
+                        idleSince = DispatchTime.now().uptimeNanoseconds
+                    }
+                    region = worker.assigned.load(ordering: .acquiring)
+                }
+                last = region
+                takeParts()
+                worker.finished.store(region, ordering: .releasing)
+            }
+        }
+    }
+#endif
+
+/// Starts the worker threads for regions of `threads` parts ahead of time (`inParallel` would
+/// otherwise run them on Dispatch's threads); an execution plan or workspace calls it when made.
+private func reserveThreads(_ threads: Int) {
+    #if canImport(Synchronization)
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
+            WorkerPool.shared.reserve(threads - 1)
+        }
+    #endif
 }
 
 // MARK: - Weights
