@@ -47,6 +47,8 @@ extension SwiftEmitter {
         let regions = weights.regions[index]
         let activation = fusion.activations[index] ?? .linear
         let (clamp, after) = KernelActivation.split(activation)
+        // A folded residual connection: the add's other input, added as the product stores.
+        let residual = fusion.residuals[index].map { " residual: \(value($0))," } ?? ""
         let count = output.elementCount ?? 0
         switch node.operation {
         case .conv2d(let op):
@@ -62,7 +64,8 @@ extension SwiftEmitter {
                 )
                 out.line("padding: (top: \(padding.top), left: \(padding.left)),")
                 out.line(
-                    "weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
+                    "weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp),\(residual) scratch: scratch)"
+                )
             }
         case .depthwiseConv2D(let op):
             let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
@@ -181,7 +184,8 @@ extension SwiftEmitter {
             out.indented { out in
                 out.line("n, \(source), \(target), inputs: \(input.channels), units: \(op.units),")
                 out.line(
-                    "weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp), scratch: scratch)")
+                    "weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp),\(residual) scratch: scratch)"
+                )
             }
         case .activation(let activation):
             out.line(

@@ -67,9 +67,13 @@ public final class ExecutionPlan {
                 interpreter.kernels[index].map { kernel in
                     Step(
                         kernel: kernel,
+                        // A folded residual is a convolution's or dense layer's second input.
                         inputs: StepInputs(
-                            arena: arena.base, offsets: graph.nodes[index].inputs.map { chunk * buffers.offset(of: $0) }
-                        ),
+                            arena: arena.base,
+                            offsets: (graph.nodes[index].inputs + [interpreter.residuals[index]].compactMap { $0 }).map
+                            {
+                                chunk * buffers.offset(of: $0)
+                            }),
                         output: chunk * buffers.offset(of: .node(index)))
                 }
             }

@@ -13,6 +13,9 @@ public struct Interpreter: Sendable {
     let kernels: [(any LayerKernel)?]
     /// Where each value lives in the arena, per sample.
     let buffers: BufferPlan
+    /// For each conv2d or dense node that absorbed an `add`, the value it adds as it stores: the
+    /// kernel's second input.
+    let residuals: [Int: ValueID]
 
     /// Checks `tensors` (read from `weightsPath`) against the weights the graph declares and
     /// prepares the kernels.
@@ -21,6 +24,7 @@ public struct Interpreter: Sendable {
         let fusion = Fusion(graph)
         self.graph = graph
         buffers = BufferPlan(graph, fusion: fusion)
+        residuals = fusion.residuals
         kernels = graph.nodes.indices.map { index in
             let node = graph.nodes[index]
             guard fusion.runs(node, at: index) else { return nil }

@@ -2,20 +2,21 @@ import Foundation
 
 // MARK: Layers
 
-/// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
+/// `conv2d`: a matrix product of image patches and the packed kernel, bias, residual and clamp fused.
 @inline(never)
 package func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     let depth = kernel.0 * kernel.1 * channels
     let rows = batch * outputHeight * outputWidth
     if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width {
         multiply(
             rows: rows, depth: depth, columns: filters, source: MatrixRows(start: input, depth: channels),
-            weights: weights, bias: bias, clamp: clamp, output: output, scratch: scratch)
+            weights: weights, bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
     } else {
         let patches = Patches(
             input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
@@ -24,19 +25,20 @@ package func convolution(
             padLeft: padding.left)
         multiply(
             rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
-            output: output, scratch: scratch)
+            residual: residual, output: output, scratch: scratch)
     }
 }
 
-/// `dense` on a batch of rows.
+/// `dense` on a batch of rows, bias, residual and clamp fused.
 @inline(never)
 package func dense(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, inputs: Int, units: Int,
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     multiply(
         rows: batch, depth: inputs, columns: units, source: MatrixRows(start: input, depth: inputs), weights: weights,
-        bias: bias, clamp: clamp, output: output, scratch: scratch)
+        bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
 }
 
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an

@@ -43,7 +43,8 @@ package func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 /// blocked as GotoBLAS and ONNX Runtime's MLAS block it: rows are gathered `blockRows` at a time,
 /// then each weight panel sweeps the whole block while it stays in cache, one 6-row tile at a
 /// time. Each part of `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after
-/// them, the floats where partial tiles are staged. `bias` is padded to whole panels.
+/// them, the floats where partial tiles are staged. `bias` is padded to whole panels. A `residual`
+/// [rows, columns] is added after the bias, before the clamp (a residual connection folded in).
 ///
 /// A product large enough splits across `scratch.parts` threads, by row tiles or by weight panels,
 /// whichever leaves the parts more even (a tile of six rows costs as much when it holds fewer, so a
@@ -52,7 +53,7 @@ package func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 @inline(__always)
 func multiply<Source: RowSource>(
     rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: Scratch
+    clamp: Clamp, residual: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>, scratch: Scratch
 ) {
     let panels = (columns + panelWidth - 1) / panelWidth
     let tiles = (rows + tileRows - 1) / tileRows
@@ -68,7 +69,7 @@ func multiply<Source: RowSource>(
         multiplyPart(
             rows: tileRange.lowerBound * tileRows..<min(rows, tileRange.upperBound * tileRows), panels: panelRange,
             depth: depth, columns: columns, source: source, weights: weights, bias: bias, clamp: clamp,
-            output: output, scratch: scratch.base + part * scratch.stride)
+            residual: residual, output: output, scratch: scratch.base + part * scratch.stride)
     }
 }
 
@@ -76,7 +77,8 @@ func multiply<Source: RowSource>(
 @inline(__always)
 private func multiplyPart<Source: RowSource>(
     rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>
 ) {
     let stage = scratch + blockRows * depth
     withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
@@ -96,6 +98,7 @@ private func multiplyPart<Source: RowSource>(
                 for index in 0..<tileCount {
                     let row = blockStart + index * tileRows
                     let c = output + row * columns + panel * panelWidth
+                    let r = residual.map { $0 + row * columns + panel * panelWidth }
                     let (a, count, panelBias) = (
                         tiles[index], min(tileRows, rows.upperBound - row), bias + panel * panelWidth
                     )
@@ -104,9 +107,9 @@ private func multiplyPart<Source: RowSource>(
                     let (segments, length, gap) =
                         a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
                     if panelWidth > 16 && live > 16 {
-                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     } else {
-                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     }
                 }
             }
@@ -120,7 +123,7 @@ private func multiplyPart<Source: RowSource>(
 private func wideTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
     var c00 = Vector()
     var c01 = Vector()
@@ -164,7 +167,11 @@ private func wideTile(
     }
     @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
         guard row < rows else { return }
-        let (low, high) = (finish(low, bias, clamp), finish(high, bias + 16, clamp))
+        let added = residual.map { ($0 + row * columns, live - 16) }
+        let (low, high) = (
+            finish(low, bias, clamp, adding: added.map { load($0.0) }),
+            finish(high, bias + 16, clamp, adding: added.map { loadPart($0.0 + 16, $0.1, stage) })
+        )
         let target = c + row * columns
         if live == panelWidth {
             store(low, target)
@@ -187,7 +194,7 @@ private func wideTile(
 private func narrowTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
     var c0 = Vector()
     var c1 = Vector()
@@ -213,7 +220,7 @@ private func narrowTile(
     }
     @inline(__always) func put(_ row: Int, _ sums: Vector) {
         guard row < rows else { return }
-        let value = finish(sums, bias, clamp)
+        let value = finish(sums, bias, clamp, adding: residual.map { loadPart($0 + row * columns, live, stage) })
         let target = c + row * columns
         if live == 16 {
             store(value, target)

@@ -1,8 +1,9 @@
 import CNNGraph
 import CNNKernels
 
-/// `conv2d`: a matrix product of image patches and the packed kernel [kh·kw·in, out], bias and
-/// clamp fused into the store (`CNNKernels.convolution`).
+/// `conv2d`: a matrix product of image patches and the packed kernel [kh·kw·in, out], bias, a
+/// folded residual (the step's second input, if any) and clamp fused into the store
+/// (`CNNKernels.convolution`).
 struct Conv2DKernel: LayerKernel {
     let window: WindowGeometry
     let filters: Int
@@ -26,7 +27,7 @@ struct Conv2DKernel: LayerKernel {
             batch, inputs[0], output, height: w.height, width: w.width, channels: w.channels,
             outputHeight: w.outputHeight, outputWidth: w.outputWidth, filters: filters, kernel: w.kernel,
             strides: w.strides, dilation: w.dilation, padding: w.padding, weights: weights.kernel, bias: weights.bias,
-            clamp: clamp, scratch: scratch)
+            clamp: clamp, residual: inputs.count > 1 ? inputs[1] : nil, scratch: scratch)
         if let after {
             activate(
                 after, output, count: batch * w.outputHeight * w.outputWidth * filters, channels: filters,
@@ -68,7 +69,7 @@ struct DepthwiseConv2DKernel: LayerKernel {
 }
 
 /// `dense` on a rank-1 input: the batch is the left operand of one matrix product with the
-/// kernel [in, units] (`CNNKernels.dense`).
+/// kernel [in, units] (`CNNKernels.dense`), a folded residual (a second input) added as it stores.
 struct DenseKernel: LayerKernel {
     let inputs: Int
     let units: Int
@@ -88,7 +89,7 @@ struct DenseKernel: LayerKernel {
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         dense(
             batch, inputs[0], output, inputs: self.inputs, units: units, weights: weights.kernel, bias: weights.bias,
-            clamp: clamp, scratch: scratch)
+            clamp: clamp, residual: inputs.count > 1 ? inputs[1] : nil, scratch: scratch)
         if let after { activate(after, output, count: batch * units, channels: units, parts: scratch.parts) }
     }
 }

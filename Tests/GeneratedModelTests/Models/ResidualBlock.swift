@@ -109,7 +109,7 @@ public struct ResidualBlock: Sendable {
                 let n = min(workspace.capacity, range.upperBound - done)
                 let samples = input + done * ResidualBlock.inputCount
                 layers(n, samples, arena, scratch)
-                (output + done * ResidualBlock.outputCount).update(from: arena, count: n * ResidualBlock.outputCount)
+                (output + done * ResidualBlock.outputCount).update(from: (arena + 16 * n), count: n * ResidualBlock.outputCount)
                 done += n
             }
         }
@@ -151,24 +151,20 @@ public struct ResidualBlock: Sendable {
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
             weights: w + 896, bias: w + 5504, clamp: .relu, scratch: scratch)
-        // branch_b: conv2d at residual_block.yaml:10, 32x32x16 -> 32x32x16, with bn_b (line 11) folded in
+        // branch_b: conv2d at residual_block.yaml:10, 32x32x16 -> 32x32x16, with bn_b (line 11) and shortcut (line 12) and block_out (line 13) folded in, relu
         convolution(
             n, (arena + 19456 * n), (arena + 35840 * n), height: 32, width: 32, channels: 16,
             outputHeight: 32, outputWidth: 32, filters: 16,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 5536, bias: w + 10144, clamp: .none, scratch: scratch)
-        // shortcut: add at residual_block.yaml:12, 32x32x16 + 32x32x16 -> 32x32x16
-        add(n * 16384, (arena + 3072 * n), (arena + 35840 * n), (arena + 19456 * n), parts: scratch.parts)
-        // block_out: activation at residual_block.yaml:13, 32x32x16 -> 32x32x16
-        activate(.relu, (arena + 19456 * n), arena, count: n * 16384, channels: 16, parts: scratch.parts)
+            weights: w + 5536, bias: w + 10144, clamp: .relu, residual: (arena + 3072 * n), scratch: scratch)
         // pool: global_avg_pool2d at residual_block.yaml:14, 32x32x16 -> 16
-        globalPool(n, arena, (arena + 16384 * n), average: true, pixels: 1024, channels: 16)
+        globalPool(n, (arena + 35840 * n), arena, average: true, pixels: 1024, channels: 16)
         // classifier: dense at residual_block.yaml:15, 16 -> 10, softmax
         dense(
-            n, (arena + 16384 * n), arena, inputs: 16, units: 10,
+            n, arena, (arena + 16 * n), inputs: 16, units: 10,
             weights: w + 10176, bias: w + 10688, clamp: .none, scratch: scratch)
-        activate(.softmax, arena, count: n * 10, channels: 10, parts: scratch.parts)
+        activate(.softmax, (arena + 16 * n), count: n * 10, channels: 10, parts: scratch.parts)
     }
 }
 
@@ -608,20 +604,21 @@ private func clamped(_ value: Lanes, _ slope: Float, _ high: Float) -> Lanes {
 
 // MARK: Layers
 
-/// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
+/// `conv2d`: a matrix product of image patches and the packed kernel, bias, residual and clamp fused.
 @inline(never)
 private func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     let depth = kernel.0 * kernel.1 * channels
     let rows = batch * outputHeight * outputWidth
     if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width {
         multiply(
             rows: rows, depth: depth, columns: filters, source: MatrixRows(start: input, depth: channels),
-            weights: weights, bias: bias, clamp: clamp, output: output, scratch: scratch)
+            weights: weights, bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
     } else {
         let patches = Patches(
             input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
@@ -630,19 +627,20 @@ private func convolution(
             padLeft: padding.left)
         multiply(
             rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
-            output: output, scratch: scratch)
+            residual: residual, output: output, scratch: scratch)
     }
 }
 
-/// `dense` on a batch of rows.
+/// `dense` on a batch of rows, bias, residual and clamp fused.
 @inline(never)
 private func dense(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, inputs: Int, units: Int,
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     multiply(
         rows: batch, depth: inputs, columns: units, source: MatrixRows(start: input, depth: inputs), weights: weights,
-        bias: bias, clamp: clamp, output: output, scratch: scratch)
+        bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
 }
 
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
@@ -868,7 +866,8 @@ private func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 /// blocked as GotoBLAS and ONNX Runtime's MLAS block it: rows are gathered `blockRows` at a time,
 /// then each weight panel sweeps the whole block while it stays in cache, one 6-row tile at a
 /// time. Each part of `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after
-/// them, the floats where partial tiles are staged. `bias` is padded to whole panels.
+/// them, the floats where partial tiles are staged. `bias` is padded to whole panels. A `residual`
+/// [rows, columns] is added after the bias, before the clamp (a residual connection folded in).
 ///
 /// A product large enough splits across `scratch.parts` threads, by row tiles or by weight panels,
 /// whichever leaves the parts more even (a tile of six rows costs as much when it holds fewer, so a
@@ -877,7 +876,7 @@ private func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 @inline(__always)
 private func multiply<Source: RowSource>(
     rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: Scratch
+    clamp: Clamp, residual: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>, scratch: Scratch
 ) {
     let panels = (columns + panelWidth - 1) / panelWidth
     let tiles = (rows + tileRows - 1) / tileRows
@@ -893,7 +892,7 @@ private func multiply<Source: RowSource>(
         multiplyPart(
             rows: tileRange.lowerBound * tileRows..<min(rows, tileRange.upperBound * tileRows), panels: panelRange,
             depth: depth, columns: columns, source: source, weights: weights, bias: bias, clamp: clamp,
-            output: output, scratch: scratch.base + part * scratch.stride)
+            residual: residual, output: output, scratch: scratch.base + part * scratch.stride)
     }
 }
 
@@ -901,7 +900,8 @@ private func multiply<Source: RowSource>(
 @inline(__always)
 private func multiplyPart<Source: RowSource>(
     rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>
 ) {
     let stage = scratch + blockRows * depth
     withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
@@ -921,6 +921,7 @@ private func multiplyPart<Source: RowSource>(
                 for index in 0..<tileCount {
                     let row = blockStart + index * tileRows
                     let c = output + row * columns + panel * panelWidth
+                    let r = residual.map { $0 + row * columns + panel * panelWidth }
                     let (a, count, panelBias) = (
                         tiles[index], min(tileRows, rows.upperBound - row), bias + panel * panelWidth
                     )
@@ -929,9 +930,9 @@ private func multiplyPart<Source: RowSource>(
                     let (segments, length, gap) =
                         a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
                     if panelWidth > 16 && live > 16 {
-                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     } else {
-                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     }
                 }
             }
@@ -945,7 +946,7 @@ private func multiplyPart<Source: RowSource>(
 private func wideTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
     var c00 = Vector()
     var c01 = Vector()
@@ -989,7 +990,11 @@ private func wideTile(
     }
     @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
         guard row < rows else { return }
-        let (low, high) = (finish(low, bias, clamp), finish(high, bias + 16, clamp))
+        let added = residual.map { ($0 + row * columns, live - 16) }
+        let (low, high) = (
+            finish(low, bias, clamp, adding: added.map { load($0.0) }),
+            finish(high, bias + 16, clamp, adding: added.map { loadPart($0.0 + 16, $0.1, stage) })
+        )
         let target = c + row * columns
         if live == panelWidth {
             store(low, target)
@@ -1012,7 +1017,7 @@ private func wideTile(
 private func narrowTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
     var c0 = Vector()
     var c1 = Vector()
@@ -1038,7 +1043,7 @@ private func narrowTile(
     }
     @inline(__always) func put(_ row: Int, _ sums: Vector) {
         guard row < rows else { return }
-        let value = finish(sums, bias, clamp)
+        let value = finish(sums, bias, clamp, adding: residual.map { loadPart($0 + row * columns, live, stage) })
         let target = c + row * columns
         if live == 16 {
             store(value, target)
@@ -1697,6 +1702,15 @@ private func storePart(
     pointer.update(from: stage, count: count)
 }
 
+/// The first `count` floats from `pointer` (at most 16; the other lanes are left unspecified), read
+/// through `stage` unless all 16 are wanted, so that nothing past them is read.
+@inline(__always)
+private func loadPart(_ pointer: UnsafePointer<Float>, _ count: Int, _ stage: UnsafeMutablePointer<Float>) -> Vector {
+    guard count < 16 else { return load(pointer) }
+    stage.update(from: pointer, count: count)
+    return load(stage)
+}
+
 /// The activations a matrix product's store applies for free: they cost no register of the tile.
 /// Every one is one formula, negative values scaled by `slope` and the rest capped at `high`.
 private enum Clamp: Sendable {
@@ -1713,12 +1727,13 @@ private enum Clamp: Sendable {
     var high: Float { self == .relu6 ? 6 : .infinity }
 }
 
-/// Bias, then the clamp, on sixteen outputs. Every clamp is one formula, negative values scaled
-/// by a slope and the rest capped: no branch, and a quarter of the code four formulas would be in
-/// each of a tile's six or twelve stores.
+/// Bias, then a residual if there is one, then the clamp, on sixteen outputs. Every clamp is one
+/// formula, negative values scaled by a slope and the rest capped: no branch, and a quarter of the
+/// code four formulas would be in each of a tile's six or twelve stores.
 @inline(__always)
-private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
-    let value = value + load(bias)
+private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp, adding residual: Vector? = nil) -> Vector {
+    var value = value + load(bias)
+    if let residual { value += residual }
     let (slope, high) = (clamp.slope, clamp.high)
     let scaled = value.replacing(with: value * slope, where: value .< 0)
     return scaled.replacing(with: high, where: scaled .> high)
