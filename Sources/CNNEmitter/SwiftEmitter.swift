@@ -97,7 +97,7 @@ public struct SwiftEmitter {
             out.line("/// Floats of packed weights.")
             out.line("static let weightCount = \(weights.count)")
             out.line("/// Samples per pass that keep the activations within about 2 MiB of cache.")
-            out.line("public static let preferredCapacity = \(preferredCapacity)")
+            out.line("public static let preferredCapacity = \(buffers.preferredCapacity)")
             out.line()
             out.line("private let weights: FloatStore")
             out.line()
@@ -108,9 +108,6 @@ public struct SwiftEmitter {
             layers(&out)
         }
     }
-
-    /// Samples whose activations fit in about 2 MiB, between 1 and 64.
-    private var preferredCapacity: Int { max(1, min(64, (2 << 20) / max(buffers.arenaCount * 4, 1))) }
 
     /// The largest scratch a layer needs: for a matrix product 96 packed rows of its depth, then
     /// 16 floats where partial tiles are staged; what the separable and transposed convolutions

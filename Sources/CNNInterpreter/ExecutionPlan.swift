@@ -5,8 +5,9 @@ import CNNKernels
 /// fixed place in an arena, a buffer is reused once its last reader has run, and each step knows
 /// where its inputs and output are. Running a plan allocates nothing.
 ///
-/// A large batch runs in chunks, so that the arenas stay within `arenaBudget` however many
-/// samples an input holds (a 60,000-image test set does not need 9 GB of activations).
+/// A batch runs in chunks of `BufferPlan.preferredCapacity` samples, whose activations stay within
+/// about 2 MiB of cache however many samples an input holds (a 60,000-image test set does not need
+/// 9 GB of activations).
 ///
 /// On several threads each thread has an arena of its own (a lane) and takes whole samples; the
 /// samples left over, fewer than the threads, run in the first lane with the large layers split
@@ -21,9 +22,6 @@ public final class ExecutionPlan {
     public let threads: Int
     /// The samples that run through a lane's arena at once.
     public let chunk: Int
-    /// Floats of activations the arenas of a plan may take together, unless one sample per lane
-    /// needs more: 64 MiB.
-    public static let arenaBudget = 16 << 20
     private let interpreter: Interpreter
     private let lanes: [Lane]
     /// One region per thread, `stride` floats apart.
@@ -56,7 +54,7 @@ public final class ExecutionPlan {
         let buffers = interpreter.buffers
         let laneCount = CNNKernels.laneCount(batch: batch, threads: threads)
         let samples = (batch + laneCount - 1) / laneCount
-        let chunk = max(1, min(samples, 256, ExecutionPlan.arenaBudget / laneCount / max(buffers.arenaCount, 1)))
+        let chunk = max(1, min(samples, buffers.preferredCapacity))
         self.chunk = chunk
         scratchStride = CNNKernels.scratchStride(interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
         scratch = FloatStore(count: threads * scratchStride)
