@@ -8,9 +8,11 @@
 
 ONNX Runtime gets `intra_op_num_threads = N` and `inter_op_num_threads = 1`. cnnc and the
 generated program are built with the flags of the best instruction set the CPU has (`--isa`, as
-`generated_speed.py`), outputs are checked against ONNX Runtime's, and every figure is a median of
-`--runs` runs. Scaling is the 1-thread time over the N-thread time. The load average is printed
-before and after: other work on the machine takes cores from every thread count above one.
+`generated_speed.py`), outputs are checked against ONNX Runtime's, and every figure is the median
+over `--rounds` rounds of a median of `--runs` runs; each round times every engine at every
+thread count in turn, so that a burst of other work on the machine spoils one round's figures,
+not a whole column. Scaling is the 1-thread time over the N-thread time. The load average is
+printed before and after: other work takes cores from every thread count above one.
 """
 
 import argparse
@@ -84,7 +86,7 @@ def check(work, name, expected):
         sys.exit(f"the {name} output differs from ONNX Runtime's")
 
 
-def measure(cnnc, isa, case, thread_counts, runs, folder):
+def measure(cnnc, isa, case, thread_counts, runs, rounds, folder):
     spec, batch = CASES[case]
     spec = os.path.join(ROOT, spec)
     work, model = prepare(cnnc, isa, spec, batch, folder)
@@ -93,15 +95,17 @@ def measure(cnnc, isa, case, thread_counts, runs, folder):
     subprocess.run([f"{work}/model", *files, "--output", f"{work}/generated.npy"], check=True)
     subprocess.run([cnnc, "run", spec, *files, "--output", f"{work}/interpreted.npy"], check=True)
     inputs = np.load(f"{work}/input.npy")
-    rows = []
-    for threads in thread_counts:
-        expected, ort_ns = time_ort(f"{work}/model.onnx", inputs, threads, runs)
-        if threads == thread_counts[0]:
-            check(work, "generated", expected)
-            check(work, "interpreted", expected)
-        interpreter_ns = bench([cnnc, "run", spec, *files], threads, runs)
-        generated_ns = bench([f"{work}/model", *files], threads, runs)
-        rows.append((threads, ort_ns, interpreter_ns, generated_ns))
+    times = {threads: [] for threads in thread_counts}
+    for round in range(rounds):
+        for threads in thread_counts:
+            expected, ort_ns = time_ort(f"{work}/model.onnx", inputs, threads, runs)
+            if round == 0 and threads == thread_counts[0]:
+                check(work, "generated", expected)
+                check(work, "interpreted", expected)
+            interpreter_ns = bench([cnnc, "run", spec, *files], threads, runs)
+            generated_ns = bench([f"{work}/model", *files], threads, runs)
+            times[threads].append((ort_ns, interpreter_ns, generated_ns))
+    rows = [(threads, *(statistics.median(column) for column in zip(*times[threads]))) for threads in thread_counts]
     return model["name"], batch, rows
 
 
@@ -126,6 +130,7 @@ def main():
     parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
     parser.add_argument("--threads", nargs="+", type=int, help="default: 1 ... all cores")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--isa", choices=sorted(generated_speed.ISAS), help="default: the widest the CPU has")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
@@ -135,10 +140,10 @@ def main():
     cnnc = interpreter_speed.build_cnnc(generated_speed.ISAS[isa]["flags"], scratch=f".build-bench-{isa}")
     print(f"CPU: {model}, {cores} cores; {os.uname().machine} with {' '.join(shown) or 'no listed vector extensions'}")
     print(f"ISA: {isa} (swiftc -O {' '.join(generated_speed.ISAS[isa]['flags'])}); ONNX Runtime {ort.__version__}")
-    print(f"medians of {args.runs} runs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    print(f"medians of {args.rounds} rounds of {args.runs} runs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         for case in args.cases:
-            report(*measure(cnnc, isa, case, thread_counts, args.runs, folder))
+            report(*measure(cnnc, isa, case, thread_counts, args.runs, args.rounds, folder))
             sys.stdout.flush()
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
