@@ -140,4 +140,27 @@ import Testing
                 """))
         #expect(later.residuals == [1: .node(0)])
     }
+
+    /// The residual reaches every column of a tile: 20 filters fill a 16-wide tile and part of the
+    /// next (or, with -DCNNC_AVX512, the second half of a 32-wide one only in part).
+    @Test func aResidualReachesPartialTiles() throws {
+        let weights: [String: Tensor] = [
+            "c.kernel": Tensor(shape: [3, 3, 3, 20], scalars: randomScalars(540, seed: 12)),
+            "c.bias": Tensor(shape: [20], scalars: randomScalars(20, seed: 13)),
+            "d.kernel": Tensor(shape: [1, 1, 20, 20], scalars: randomScalars(400, seed: 14)),
+            "d.bias": Tensor(shape: [20], scalars: randomScalars(20, seed: 15)),
+        ]
+        func layers(_ between: String) -> String {
+            """
+              - {type: conv2d, name: c, filters: 20, kernel_size: 3, padding: same}
+              - {type: conv2d, name: d, filters: 20, kernel_size: 1}
+            \(between)  - {type: add, inputs: [c, d]}
+              - {type: activation, activation: relu6}
+
+            """
+        }
+        let fused = try run(input: input, layers(""), weights: weights)
+        let unfused = try run(input: input, layers("  - {type: dropout, rate: 0.5}\n"), weights: weights)
+        #expect(zip(fused.scalars, unfused.scalars).allSatisfy { $0 == $1 })
+    }
 }
