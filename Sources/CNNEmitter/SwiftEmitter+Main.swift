@@ -1,6 +1,7 @@
 extension SwiftEmitter {
     /// `main.swift` for `--executable`: the options of `cnnc run` (`--weights`, `--input`,
-    /// `--output`, `--bench N`), NumPy files in and out, exit status 0, 1 on an error, 64 on misuse.
+    /// `--output`, `--bench N`, `--threads N`, by default all cores but one thread for `--bench`),
+    /// NumPy files in and out, exit status 0, 1 on an error, 64 on misuse.
     public func mainSource() -> String {
         var out = CodeWriter()
         header(&out, file: "main.swift")
@@ -25,7 +26,7 @@ extension SwiftEmitter {
             """
             import Foundation
 
-            let usage = "usage: \(name.lowercased()) \(weightsUsage)--input X.npy [--output Y.npy] [--bench N]"
+            let usage = "usage: \(name.lowercased()) \(weightsUsage)--input X.npy [--output Y.npy] [--bench N] [--threads N]"
 
             func fail(_ message: String) -> Never {
                 FileHandle.standardError.write(Data((message + "\\n").utf8))
@@ -44,7 +45,7 @@ extension SwiftEmitter {
                     print(usage)
                     exit(0)
                 }
-                guard ["--weights", "--input", "--output", "--bench"].contains(option) else { usageError("unknown option '\\(option)'") }
+                guard ["--weights", "--input", "--output", "--bench", "--threads"].contains(option) else { usageError("unknown option '\\(option)'") }
                 guard let value = arguments.popFirst() else { usageError("\\(option) needs a value") }
                 options[option] = value
             }
@@ -52,6 +53,9 @@ extension SwiftEmitter {
             let runs = options["--bench"].map { Int($0) ?? 0 }
             if let runs, runs < 1 { usageError("--bench needs a positive number of runs") }
             if options["--output"] == nil && runs == nil { usageError("missing --output (or --bench)") }
+            // All cores, but one thread for --bench unless --threads says otherwise, as `cnnc run` does.
+            let threads = options["--threads"].map { Int($0) ?? 0 } ?? (runs == nil ? ProcessInfo.processInfo.activeProcessorCount : 1)
+            if threads < 1 { usageError("--threads needs a positive number of threads") }
 
             \(load)
             let input: (shape: [Int], values: [Float])
@@ -66,7 +70,8 @@ extension SwiftEmitter {
                 fail("\\(inputPath): error: the input has shape \\(input.shape), but \(name) expects [N] + \\(sampleShape)")
             }
 
-            let workspace = \(name).Workspace(capacity: max(1, min(batch, \(name).preferredCapacity)))
+            let perThread = (batch + threads - 1) / threads
+            let workspace = \(name).Workspace(capacity: max(1, min(perThread, \(name).preferredCapacity)), threads: threads)
             var output = [Float](repeating: 0, count: batch * \(name).outputCount)
             input.values.withUnsafeBufferPointer { input in
                 output.withUnsafeMutableBufferPointer { output in
@@ -92,6 +97,7 @@ extension SwiftEmitter {
                 times.sort()
                 let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
                 print("batch: \\(batch)")
+                print("threads: \\(threads)")
                 print("runs: \\(runs)")
                 print("min_ns_per_batch: \\(times[0])")
                 print("median_ns_per_batch: \\(median)")

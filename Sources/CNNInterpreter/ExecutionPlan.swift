@@ -1,27 +1,40 @@
 import CNNGraph
 import CNNKernels
 
-/// An interpreter's graph laid out for a batch size: every value has a fixed place in one arena,
-/// a buffer is reused once its last reader has run, and each step knows where its inputs and
-/// output are. Running a plan allocates nothing.
+/// An interpreter's graph laid out for a batch size and a number of threads: every value has a
+/// fixed place in an arena, a buffer is reused once its last reader has run, and each step knows
+/// where its inputs and output are. Running a plan allocates nothing.
 ///
-/// A large batch runs in chunks, so that the arena stays within `arenaBudget` however many
-/// samples an input holds (a 60,000-image test set does not need 9 GB of activations).
+/// A batch runs in chunks of `BufferPlan.preferredCapacity` samples, whose activations stay within
+/// about 2 MiB of cache however many samples an input holds (a 60,000-image test set does not need
+/// 9 GB of activations).
 ///
-/// A plan owns mutable memory: use one per thread.
+/// On several threads each thread has an arena of its own (a lane) and takes whole samples; the
+/// samples left over, fewer than the threads, run in the first lane with the large layers split
+/// across the threads (`splitBatch`). The weights are shared. The result is bitwise the same for
+/// any number of threads: each output value is computed by the same operations in the same order.
+///
+/// A plan owns mutable memory: one `run` at a time.
 public final class ExecutionPlan {
     /// The samples `run` takes.
     public let batch: Int
-    /// The samples that run through the arena at once.
+    /// The threads `run` uses.
+    public let threads: Int
+    /// The samples that run through a lane's arena at once.
     public let chunk: Int
-    /// Floats of activations a chunk may take, unless one sample needs more: 64 MiB.
-    public static let arenaBudget = 16 << 20
     private let interpreter: Interpreter
-    private let arena: FloatStore
+    private let lanes: [Lane]
+    /// One region per thread, `stride` floats apart.
     private let scratch: FloatStore
-    private let steps: [Step]
-    private let inputOffset: Int
-    private let outputOffset: Int
+    private let scratchStride: Int
+
+    /// One thread's arena and the steps that run in it.
+    private struct Lane {
+        let arena: FloatStore
+        let steps: [Step]
+        let inputOffset: Int
+        let outputOffset: Int
+    }
 
     private struct Step {
         let kernel: any LayerKernel
@@ -29,29 +42,43 @@ public final class ExecutionPlan {
         let output: Int
     }
 
-    /// Floats in the arena: the peak of the live activations of a chunk.
-    public var arenaCount: Int { arena.count }
+    /// Floats in one lane's arena: the peak of the live activations of a chunk.
+    public var arenaCount: Int { lanes[0].arena.count }
 
-    init(_ interpreter: Interpreter, batch: Int) {
+    init(_ interpreter: Interpreter, batch: Int, threads: Int) {
+        precondition(threads >= 1, "a plan runs on at least one thread")
         let graph = interpreter.graph
         self.batch = batch
+        self.threads = threads
         self.interpreter = interpreter
         let buffers = interpreter.buffers
-        let chunk = max(1, min(batch, 256, ExecutionPlan.arenaBudget / max(buffers.arenaCount, 1)))
+        let laneCount = CNNKernels.laneCount(batch: batch, threads: threads)
+        let samples = (batch + laneCount - 1) / laneCount
+        let chunk = max(1, min(samples, buffers.preferredCapacity))
         self.chunk = chunk
-        arena = FloatStore(count: chunk * buffers.arenaCount)
-        scratch = FloatStore(count: interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
-        let base = arena.base
-        steps = graph.nodes.indices.compactMap { index in
-            interpreter.kernels[index].map { kernel in
-                Step(
-                    kernel: kernel,
-                    inputs: StepInputs(arena: base, offsets: graph.nodes[index].inputs.map { chunk * buffers.offset(of: $0) }),
-                    output: chunk * buffers.offset(of: .node(index)))
+        scratchStride = CNNKernels.scratchStride(interpreter.kernels.map { $0?.scratchCount ?? 0 }.max() ?? 0)
+        scratch = FloatStore(count: threads * scratchStride)
+        reserveThreads(threads)
+        lanes = (0..<laneCount).map { _ in
+            let arena = FloatStore(count: chunk * buffers.arenaCount)
+            let steps = graph.nodes.indices.compactMap { index in
+                interpreter.kernels[index].map { kernel in
+                    Step(
+                        kernel: kernel,
+                        // A folded residual is a convolution's or dense layer's second input.
+                        inputs: StepInputs(
+                            arena: arena.base,
+                            offsets: (graph.nodes[index].inputs + [interpreter.residuals[index]].compactMap { $0 }).map
+                            {
+                                chunk * buffers.offset(of: $0)
+                            }),
+                        output: chunk * buffers.offset(of: .node(index)))
+                }
             }
+            return Lane(
+                arena: arena, steps: steps, inputOffset: chunk * buffers.offset(of: .input),
+                outputOffset: chunk * buffers.offset(of: graph.output))
         }
-        inputOffset = chunk * buffers.offset(of: .input)
-        outputOffset = chunk * buffers.offset(of: graph.output)
     }
 
     /// Runs a batch: `input` holds `batch` samples of the input shape, `output` receives `batch`
@@ -62,15 +89,21 @@ public final class ExecutionPlan {
         let outputSize = graph.outputShape.elementCount ?? 0
         precondition(input.count == batch * inputSize, "input size")
         precondition(output.count == batch * outputSize, "output size")
-        var start = 0
-        while start < batch {
-            let count = min(chunk, batch - start)
-            (arena.base + inputOffset).update(from: input.baseAddress! + start * inputSize, count: count * inputSize)
-            for step in steps {
-                step.kernel.run(step.inputs, into: arena.base + step.output, batch: count, scratch: scratch.base)
+        let (input, output) = (input.baseAddress!, output.baseAddress!)
+        splitBatch(batch, scratch: Scratch(scratch.base, stride: scratchStride, parts: threads)) {
+            lane, samples, scratch in
+            let lane = lanes[lane]
+            var start = samples.lowerBound
+            while start < samples.upperBound {
+                let count = min(chunk, samples.upperBound - start)
+                (lane.arena.base + lane.inputOffset).update(from: input + start * inputSize, count: count * inputSize)
+                for step in lane.steps {
+                    step.kernel.run(step.inputs, into: lane.arena.base + step.output, batch: count, scratch: scratch)
+                }
+                (output + start * outputSize).update(
+                    from: lane.arena.base + lane.outputOffset, count: count * outputSize)
+                start += count
             }
-            (output.baseAddress! + start * outputSize).update(from: arena.base + outputOffset, count: count * outputSize)
-            start += count
         }
     }
 }

@@ -13,6 +13,9 @@ public struct Interpreter: Sendable {
     let kernels: [(any LayerKernel)?]
     /// Where each value lives in the arena, per sample.
     let buffers: BufferPlan
+    /// For each conv2d or dense node that absorbed an `add`, the value it adds as it stores: the
+    /// kernel's second input.
+    let residuals: [Int: ValueID]
 
     /// Checks `tensors` (read from `weightsPath`) against the weights the graph declares and
     /// prepares the kernels.
@@ -21,6 +24,7 @@ public struct Interpreter: Sendable {
         let fusion = Fusion(graph)
         self.graph = graph
         buffers = BufferPlan(graph, fusion: fusion)
+        residuals = fusion.residuals
         kernels = graph.nodes.indices.map { index in
             let node = graph.nodes[index]
             guard fusion.runs(node, at: index) else { return nil }
@@ -41,7 +45,8 @@ public struct Interpreter: Sendable {
                     scale: scale, shift: shift)
                 layerWeights = layerWeights.prefix(first) + [folded.kernel, folded.bias]
             }
-            return Interpreter.kernel(for: node, in: graph, weights: layerWeights, activation: fusion.activations[index])
+            return Interpreter.kernel(
+                for: node, in: graph, weights: layerWeights, activation: fusion.activations[index])
         }
     }
 
@@ -95,14 +100,17 @@ public struct Interpreter: Sendable {
 
     /// x · scale + shift per channel for the layers that are one (`batch_norm`, `rescaling`,
     /// `normalization`), whether they run or are folded into the layer before them.
-    static func scaleShift(_ node: GraphNode, in graph: Graph, weights: [[Float]]) -> (scale: [Float], shift: [Float])? {
+    static func scaleShift(_ node: GraphNode, in graph: Graph, weights: [[Float]]) -> (scale: [Float], shift: [Float])?
+    {
         let channels = graph.shape(of: node.inputs[0]).channels
         switch node.operation {
         case .batchNorm(let op):
             return normScaleShift(
                 gamma: weights[0], beta: weights[1], mean: weights[2], variance: weights[3], epsilon: Float(op.epsilon))
         case .rescaling(let op):
-            return (Array(repeating: Float(op.scale), count: channels), Array(repeating: Float(op.offset), count: channels))
+            return (
+                Array(repeating: Float(op.scale), count: channels), Array(repeating: Float(op.offset), count: channels)
+            )
         case .normalization(let op):
             let (mean, variance) = op.inlineValues(channels: channels) ?? (weights[0], weights[1])
             return normalizationScaleShift(mean: mean, variance: variance)
@@ -111,9 +119,9 @@ public struct Interpreter: Sendable {
         }
     }
 
-    /// The buffers and steps for batches of `batch` samples.
-    public func plan(batch: Int) -> ExecutionPlan {
-        ExecutionPlan(self, batch: batch)
+    /// The buffers and steps for batches of `batch` samples on `threads` threads (at least one).
+    public func plan(batch: Int, threads: Int = 1) -> ExecutionPlan {
+        ExecutionPlan(self, batch: batch, threads: threads)
     }
 
     /// The batch size of `input` (read from `path`): its shape must be the spec's input shape,
@@ -138,7 +146,9 @@ public struct Interpreter: Sendable {
         if channels == 1, shape.suffix(2) == [height, width], shape.count == 2 || shape.count == 3 {
             return "add the channel axis: x[..., np.newaxis] gives \(Tensor.describe(shape + [1]))"
         }
-        if shape.suffix(3) == [channels, height, width], shape.count == 3 || shape.count == 4, channels != height || channels != width {
+        if shape.suffix(3) == [channels, height, width], shape.count == 3 || shape.count == 4,
+            channels != height || channels != width
+        {
             let order = shape.count == 4 ? "0, 2, 3, 1" : "1, 2, 0"
             return "the input is channels-first; cnnc is channels-last: x.transpose(\(order)) gives "
                 + Tensor.describe(shape.dropLast(3) + [height, width, channels])
@@ -147,10 +157,11 @@ public struct Interpreter: Sendable {
     }
 
     /// Runs the model on `input` (read from `path`, for messages): a batch [N, H, W, C] or one
-    /// sample [H, W, C]. The output is [N, …output shape].
-    public func run(_ input: Tensor, path: String = "input") throws(FileFormatError) -> Tensor {
+    /// sample [H, W, C], on `threads` threads (the result is the same for any number). The output is
+    /// [N, …output shape].
+    public func run(_ input: Tensor, path: String = "input", threads: Int = 1) throws(FileFormatError) -> Tensor {
         let batch = try batchSize(of: input, path: path)
-        let plan = plan(batch: batch)
+        let plan = plan(batch: batch, threads: threads)
         var output = Tensor(zeros: [batch] + graph.outputShape.dimensions)
         input.scalars.withUnsafeBufferPointer { input in
             output.scalars.withUnsafeMutableBufferPointer { output in plan.run(input, into: output) }

@@ -9,30 +9,59 @@ package enum Activation: Sendable {
 }
 
 /// Applies an activation in place to `count` floats; softmax normalizes each run of `channels`.
+@inline(__always)
+package func activate(
+    _ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int, parts: Int = 1
+) {
+    activate(activation, values, values, count: count, channels: channels, parts: parts)
+}
+
+/// `output` = the activation of `input` (`count` floats; they may be the same memory): one pass, no
+/// copy first. Split across up to `parts` threads by runs of whole vectors (softmax by runs of
+/// channels).
 @inline(never)
-package func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
-    switch activation {
-    case .linear: break
-    case .relu: map(values, count, Relu.self)
-    case .relu6: map(values, count, Relu6.self)
-    case .leakyRelu: map(values, count, LeakyRelu.self)
-    case .elu: map(values, count, Elu.self)
-    case .selu: map(values, count, Selu.self)
-    case .gelu: map(values, count, Gelu.self)
-    case .sigmoid: map(values, count, Sigmoid.self)
-    case .hardSigmoid: map(values, count, HardSigmoid.self)
-    case .tanh: map(values, count, Tanh.self)
-    case .softmax:
-        var row = values
-        while row < values + count {
-            softmax(row, channels)
-            row += channels
+package func activate(
+    _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+    channels: Int, parts: Int = 1
+) {
+    if activation == .linear {
+        if UnsafePointer(output) != input { output.update(from: input, count: count) }
+        return
+    }
+    let rows = activation == .softmax ? count / channels : count
+    let parts = partCount(available: parts, units: rows, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        if activation == .softmax {
+            for row in share(part, of: parts, rows) {
+                softmax(input + row * channels, output + row * channels, channels)
+            }
+        } else {
+            let range = run(part, of: parts, count)
+            activate(activation, input + range.lowerBound, output + range.lowerBound, count: range.count)
         }
+    }
+}
+
+/// `activate` on one run of values, on the calling thread; softmax is done row by row.
+private func activate(
+    _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
+) {
+    switch activation {
+    case .linear, .softmax: break
+    case .relu: map(input, output, count, Relu.self)
+    case .relu6: map(input, output, count, Relu6.self)
+    case .leakyRelu: map(input, output, count, LeakyRelu.self)
+    case .elu: map(input, output, count, Elu.self)
+    case .selu: map(input, output, count, Selu.self)
+    case .gelu: map(input, output, count, Gelu.self)
+    case .sigmoid: map(input, output, count, Sigmoid.self)
+    case .hardSigmoid: map(input, output, count, HardSigmoid.self)
+    case .tanh: map(input, output, count, Tanh.self)
     case .softplus:
         // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-        for i in 0..<count { values[i] = max(values[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(values[i]))) }
-    case .softsign: map(values, count, Softsign.self)
-    case .swish: map(values, count, Swish.self)
+        for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
+    case .softsign: map(input, output, count, Softsign.self)
+    case .swish: map(input, output, count, Swish.self)
     }
 }
 
@@ -52,44 +81,48 @@ protocol VectorFunction {
     static func apply(_ x: Lanes) -> Lanes
 }
 
-/// Replaces each run of `Lanes.scalarCount` values by `Function` of it. Specialized for each
-/// activation and kept out of line, so that no loop keeps another's constants in its registers.
-/// `Function.apply` appears once: the last partial run goes through a zero-padded copy, by a call
-/// of this function. (With a second call of apply for it, the optimizer stopped inlining exp into
-/// gelu's loop; passed as a closure, apply stayed a call whose vector went in 128-bit pieces.)
+/// Writes `Function` of each run of `Lanes.scalarCount` values of `input` to `output` (which may be
+/// `input`). Specialized for each activation and kept out of line, so that no loop keeps another's
+/// constants in its registers. `Function.apply` appears once: the last partial run goes through a
+/// zero-padded copy, by a call of this function. (With a second call of apply for it, the
+/// optimizer stopped inlining exp into gelu's loop; passed as a closure, apply stayed a call whose
+/// vector went in 128-bit pieces.)
 @inline(never)
-private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
-    let raw = UnsafeMutableRawPointer(values)
+private func map<Function: VectorFunction>(
+    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type
+) {
+    let (source, target) = (UnsafeRawPointer(input), UnsafeMutableRawPointer(output))
     let whole = count - count % Lanes.scalarCount
     var i = 0
     while i < whole {
         let offset = i * MemoryLayout<Float>.stride
-        let x = raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-        raw.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
+        let x = source.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+        target.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
         i += Lanes.scalarCount
     }
     guard whole < count else { return }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: Lanes.scalarCount) { buffer in
         let tail = buffer.baseAddress!
         tail.initialize(repeating: 0, count: Lanes.scalarCount)
-        tail.update(from: values + whole, count: count - whole)
-        map(tail, Lanes.scalarCount, Function.self)
-        (values + whole).update(from: tail, count: count - whole)
+        tail.update(from: input + whole, count: count - whole)
+        map(tail, tail, Lanes.scalarCount, Function.self)
+        (output + whole).update(from: tail, count: count - whole)
     }
 }
 
-/// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
-/// Its own function, like each `map`: the loops around it keep nothing in registers it needs.
+/// e^(x − max) / Σ e^(x − max) over one run of `count` values of `input` into `output`, so large
+/// logits do not overflow. Its own function, like each `map`: the loops around it keep nothing in
+/// registers it needs.
 @inline(never)
-private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
-    var largest = row[0]
-    for i in 1..<count { largest = max(largest, row[i]) }
-    for i in 0..<count { row[i] -= largest }
-    map(row, count, Exp.self)
+private func softmax(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
+    var largest = input[0]
+    for i in 1..<count { largest = max(largest, input[i]) }
+    for i in 0..<count { output[i] = input[i] - largest }
+    map(output, output, count, Exp.self)
     var sum: Float = 0
-    for i in 0..<count { sum += row[i] }
+    for i in 0..<count { sum += output[i] }
     let scale = 1 / sum
-    for i in 0..<count { row[i] *= scale }
+    for i in 0..<count { output[i] *= scale }
 }
 
 private enum Relu: VectorFunction {

@@ -5,8 +5,46 @@ import Foundation
 /// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
 /// channels at a time. One output per channel over whole vectors of channels, the common case, has
 /// kernels of its own: one for the 3×3 window, one for any other.
+///
+/// Split across up to `parts` threads by output rows: a part runs its rows of an image as an image
+/// of that many rows, the padding moved up by the rows before them, so its windows are the layer's.
 @inline(never)
 package func depthwise(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
+    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, parts: Int = 1
+) {
+    let rows = batch * outputHeight
+    let rowSize = outputWidth * channels * multiplier
+    let parts = partCount(
+        available: parts, units: rows, work: rows * rowSize * kernel.0 * kernel.1, minimum: minimumProductWork / 4)
+    guard parts > 1 else {
+        depthwiseImages(
+            batch, input, output, height: height, width: width, channels: channels, multiplier: multiplier,
+            outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: dilation,
+            padding: padding, weights: weights, bias: bias, clamp: clamp)
+        return
+    }
+    inParallel(parts) { part in
+        let range = share(part, of: parts, rows)
+        var row = range.lowerBound
+        while row < range.upperBound {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            let count = min(range.upperBound - row, outputHeight - y)
+            depthwiseImages(
+                1, input + n * height * width * channels, output + row * rowSize, height: height, width: width,
+                channels: channels, multiplier: multiplier, outputHeight: count, outputWidth: outputWidth,
+                kernel: kernel, strides: strides, dilation: dilation,
+                padding: (padding.top - y * strides.0, padding.left),
+                weights: weights, bias: bias, clamp: clamp)
+            row += count
+        }
+    }
+}
+
+/// `depthwise` on the calling thread.
+private func depthwiseImages(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
@@ -16,7 +54,8 @@ package func depthwise(
         if kernel == (3, 3) {
             depthwise3x3(
                 batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
-                outputWidth: outputWidth, strides: strides, padding: padding, weights: weights, bias: bias, clamp: clamp)
+                outputWidth: outputWidth, strides: strides, padding: padding, weights: weights, bias: bias, clamp: clamp
+            )
         } else {
             depthwiseRows(
                 batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,

@@ -2,20 +2,21 @@ import Foundation
 
 // MARK: Layers
 
-/// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
+/// `conv2d`: a matrix product of image patches and the packed kernel, bias, residual and clamp fused.
 @inline(never)
 package func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     let depth = kernel.0 * kernel.1 * channels
     let rows = batch * outputHeight * outputWidth
     if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width {
         multiply(
             rows: rows, depth: depth, columns: filters, source: MatrixRows(start: input, depth: channels),
-            weights: weights, bias: bias, clamp: clamp, output: output, scratch: scratch)
+            weights: weights, bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
     } else {
         let patches = Patches(
             input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
@@ -24,58 +25,75 @@ package func convolution(
             padLeft: padding.left)
         multiply(
             rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
-            output: output, scratch: scratch)
+            residual: residual, output: output, scratch: scratch)
     }
 }
 
-/// `dense` on a batch of rows.
+/// `dense` on a batch of rows, bias, residual and clamp fused.
 @inline(never)
 package func dense(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, inputs: Int, units: Int,
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     multiply(
         rows: batch, depth: inputs, columns: units, source: MatrixRows(start: input, depth: inputs), weights: weights,
-        bias: bias, clamp: clamp, output: output, scratch: scratch)
+        bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
 }
 
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
-/// average divides by the cells inside.
+/// average divides by the cells inside. Split across up to `parts` threads by output rows.
 @inline(never)
 package func pool(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
-    window: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int)
+    window: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int), parts: Int = 1
 ) {
-    for n in 0..<batch {
-        let image = input + n * height * width * channels
-        for y in 0..<outputHeight {
-            let top = max(y * strides.0 - padding.top, 0)
-            let bottom = min(y * strides.0 - padding.top + window.0, height)
-            for x in 0..<outputWidth {
-                let left = max(x * strides.1 - padding.left, 0)
-                let right = min(x * strides.1 - padding.left + window.1, width)
-                let row = output + ((n * outputHeight + y) * outputWidth + x) * channels
-                if channels % Lanes.scalarCount == 0 {
-                    poolPixel(image, row, average: average, width: width, channels: channels, top..<bottom, left..<right)
-                    continue
-                }
-                row.update(from: image + (top * width + left) * channels, count: channels)
-                for iy in top..<bottom {
-                    for ix in left..<right where iy != top || ix != left {
-                        let source = image + (iy * width + ix) * channels
-                        if average {
-                            for c in 0..<channels { row[c] += source[c] }
-                        } else {
-                            for c in 0..<channels { row[c] = max(row[c], source[c]) }
-                        }
-                    }
-                }
+    let rows = batch * outputHeight
+    let rowWork = outputWidth * channels * window.0 * window.1
+    let parts = partCount(available: parts, units: rows, work: rows * rowWork, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for row in share(part, of: parts, rows) {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            poolRow(
+                input + n * height * width * channels, output + row * outputWidth * channels, y: y, average: average,
+                height: height, width: width, channels: channels, outputWidth: outputWidth, window: window,
+                strides: strides, padding: padding)
+        }
+    }
+}
+
+/// Output row `y` of one image of `pool`.
+@inline(__always)
+private func poolRow(
+    _ image: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, y: Int, average: Bool, height: Int,
+    width: Int, channels: Int, outputWidth: Int, window: (Int, Int), strides: (Int, Int),
+    padding: (top: Int, left: Int)
+) {
+    let top = max(y * strides.0 - padding.top, 0)
+    let bottom = min(y * strides.0 - padding.top + window.0, height)
+    for x in 0..<outputWidth {
+        let left = max(x * strides.1 - padding.left, 0)
+        let right = min(x * strides.1 - padding.left + window.1, width)
+        let row = output + x * channels
+        if channels % Lanes.scalarCount == 0 {
+            poolPixel(image, row, average: average, width: width, channels: channels, top..<bottom, left..<right)
+            continue
+        }
+        row.update(from: image + (top * width + left) * channels, count: channels)
+        for iy in top..<bottom {
+            for ix in left..<right where iy != top || ix != left {
+                let source = image + (iy * width + ix) * channels
                 if average {
-                    let scale = 1 / Float((bottom - top) * (right - left))
-                    for c in 0..<channels { row[c] *= scale }
+                    for c in 0..<channels { row[c] += source[c] }
+                } else {
+                    for c in 0..<channels { row[c] = max(row[c], source[c]) }
                 }
             }
+        }
+        if average {
+            let scale = 1 / Float((bottom - top) * (right - left))
+            for c in 0..<channels { row[c] *= scale }
         }
     }
 }
@@ -126,43 +144,71 @@ package func globalPool(
     }
 }
 
-/// `zero_padding2d`.
+/// `zero_padding2d`: each output row zeros, or an input row between zeros. Split across up to
+/// `parts` threads by output rows.
 @inline(never)
 package func zeroPad(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int, parts: Int = 1
 ) {
-    output.update(repeating: 0, count: batch * outputHeight * outputWidth * channels)
-    for n in 0..<batch {
-        for y in 0..<height {
-            (output + ((n * outputHeight + y + top) * outputWidth + left) * channels)
-                .update(from: input + (n * height + y) * width * channels, count: width * channels)
+    let rows = batch * outputHeight
+    let rowSize = outputWidth * channels
+    let parts = partCount(available: parts, units: rows, work: rows * rowSize, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for row in share(part, of: parts, rows) {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            let target = output + row * rowSize
+            guard y >= top && y < top + height else {
+                target.update(repeating: 0, count: rowSize)
+                continue
+            }
+            let right = (left + width) * channels
+            target.update(repeating: 0, count: left * channels)
+            (target + left * channels).update(
+                from: input + (n * height + y - top) * width * channels, count: width * channels)
+            (target + right).update(repeating: 0, count: rowSize - right)
         }
     }
 }
 
 /// `batch_norm` that no convolution absorbed: x · scale + shift per channel (folded at load).
+/// Split across up to `parts` threads by pixels.
 @inline(never)
 package func scaleShift(
     _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, channels: Int,
-    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>
+    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, parts: Int = 1
 ) {
-    var offset = 0
-    while offset < count {
-        for c in 0..<channels { output[offset + c] = input[offset + c] * scale[c] + shift[c] }
-        offset += channels
+    let pixels = count / channels
+    let parts = partCount(available: parts, units: pixels, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for pixel in share(part, of: parts, pixels) {
+            let offset = pixel * channels
+            for c in 0..<channels { output[offset + c] = input[offset + c] * scale[c] + shift[c] }
+        }
     }
 }
 
-/// `add`: output = first + second; further inputs are added in place with `accumulate`.
+/// `add`: output = first + second; further inputs are added in place with `accumulate`. Both split
+/// across up to `parts` threads by runs of elements.
 @inline(never)
-package func add(_ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { output[i] = first[i] + second[i] }
+package func add(
+    _ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    parts: Int = 1
+) {
+    let parts = partCount(available: parts, units: count, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for i in run(part, of: parts, count) { output[i] = first[i] + second[i] }
+    }
 }
 
 @inline(never)
-package func accumulate(_ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { output[i] += input[i] }
+package func accumulate(
+    _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, parts: Int = 1
+) {
+    let parts = partCount(available: parts, units: count, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for i in run(part, of: parts, count) { output[i] += input[i] }
+    }
 }
 
 /// One input of `concatenate`: its `width` channels of every pixel go to channels

@@ -42,39 +42,74 @@ package func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 /// output[rows, columns] = finish(A · B): A from `source`, B packed in panels (`packPanels`),
 /// blocked as GotoBLAS and ONNX Runtime's MLAS block it: rows are gathered `blockRows` at a time,
 /// then each weight panel sweeps the whole block while it stays in cache, one 6-row tile at a
-/// time. `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after them, the
-/// floats where partial tiles are staged. `bias` is padded to whole panels.
+/// time. Each part of `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after
+/// them, the floats where partial tiles are staged. `bias` is padded to whole panels. A `residual`
+/// [rows, columns] is added after the bias, before the clamp (a residual connection folded in).
+///
+/// A product large enough splits across `scratch.parts` threads, by row tiles or by weight panels,
+/// whichever leaves the parts more even (a tile of six rows costs as much when it holds fewer, so a
+/// late layer with few pixels and many filters splits by panels, a dense layer of one sample too). Every output value is one
+/// tile's sum over the whole depth, the same whatever the split.
 @inline(__always)
 func multiply<Source: RowSource>(
     rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    clamp: Clamp, residual: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>, scratch: Scratch
 ) {
     let panels = (columns + panelWidth - 1) / panelWidth
+    let tiles = (rows + tileRows - 1) / tileRows
+    let parts = partCount(
+        available: scratch.parts, units: max(tiles, panels), work: rows * depth * columns, minimum: minimumProductWork)
+    // The tiles (or panels) the busiest part computes, times the panels (or tiles) each covers. Rows
+    // unless panels are more than 5% better: split by panels, every part reads (and for a tile at
+    // the border, gathers) all the rows.
+    let byRows = (tiles + parts - 1) / parts * panels * 20 <= (panels + parts - 1) / parts * tiles * 21
+    inParallel(parts) { part in
+        let (tileRange, panelRange) =
+            byRows ? (share(part, of: parts, tiles), 0..<panels) : (0..<tiles, share(part, of: parts, panels))
+        multiplyPart(
+            rows: tileRange.lowerBound * tileRows..<min(rows, tileRange.upperBound * tileRows), panels: panelRange,
+            depth: depth, columns: columns, source: source, weights: weights, bias: bias, clamp: clamp,
+            residual: residual, output: output, scratch: scratch.base + part * scratch.stride)
+    }
+}
+
+/// The output rows `rows` and weight panels `panels` of `multiply`, on the calling thread.
+@inline(__always)
+private func multiplyPart<Source: RowSource>(
+    rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>
+) {
     let stage = scratch + blockRows * depth
     withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
-        var blockStart = 0
-        while blockStart < rows {
-            let blockCount = min(blockRows, rows - blockStart)
+        var blockStart = rows.lowerBound
+        while blockStart < rows.upperBound {
+            let blockCount = min(blockRows, rows.upperBound - blockStart)
             let tileCount = (blockCount + tileRows - 1) / tileRows
             for index in 0..<tileCount {
                 let first = blockStart + index * tileRows
                 tiles[index] = source.rows(
-                    first: first, count: min(tileRows, rows - first), scratch: scratch + index * tileRows * depth)
+                    first: first, count: min(tileRows, rows.upperBound - first),
+                    scratch: scratch + index * tileRows * depth)
             }
-            for panel in 0..<panels {
+            for panel in panels {
                 let live = min(panelWidth, columns - panel * panelWidth)
                 let b = weights + panel * depth * panelWidth
                 for index in 0..<tileCount {
                     let row = blockStart + index * tileRows
                     let c = output + row * columns + panel * panelWidth
-                    let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
+                    let r = residual.map { $0 + row * columns + panel * panelWidth }
+                    let (a, count, panelBias) = (
+                        tiles[index], min(tileRows, rows.upperBound - row), bias + panel * panelWidth
+                    )
                     // A packed tile is one run of the whole depth. One call of each tile, not one per
                     // kind of rows: every call is a copy of the tile's code to compile.
-                    let (segments, length, gap) = a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
+                    let (segments, length, gap) =
+                        a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
                     if panelWidth > 16 && live > 16 {
-                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     } else {
-                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     }
                 }
             }
@@ -88,10 +123,20 @@ func multiply<Source: RowSource>(
 private func wideTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
-    var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
-    var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
+    var c00 = Vector()
+    var c01 = Vector()
+    var c10 = Vector()
+    var c11 = Vector()
+    var c20 = Vector()
+    var c21 = Vector()
+    var c30 = Vector()
+    var c31 = Vector()
+    var c40 = Vector()
+    var c41 = Vector()
+    var c50 = Vector()
+    var c51 = Vector()
     var b = b
     for segment in 0..<segments {
         let offset = segment * gap
@@ -122,7 +167,11 @@ private func wideTile(
     }
     @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
         guard row < rows else { return }
-        let (low, high) = (finish(low, bias, clamp), finish(high, bias + 16, clamp))
+        let added = residual.map { ($0 + row * columns, live - 16) }
+        let (low, high) = (
+            finish(low, bias, clamp, adding: added.map { load($0.0) }),
+            finish(high, bias + 16, clamp, adding: added.map { loadPart($0.0 + 16, $0.1, stage) })
+        )
         let target = c + row * columns
         if live == panelWidth {
             store(low, target)
@@ -145,9 +194,14 @@ private func wideTile(
 private func narrowTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
-    var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+    var c0 = Vector()
+    var c1 = Vector()
+    var c2 = Vector()
+    var c3 = Vector()
+    var c4 = Vector()
+    var c5 = Vector()
     var b = b
     for segment in 0..<segments {
         let offset = segment * gap
@@ -166,7 +220,7 @@ private func narrowTile(
     }
     @inline(__always) func put(_ row: Int, _ sums: Vector) {
         guard row < rows else { return }
-        let value = finish(sums, bias, clamp)
+        let value = finish(sums, bias, clamp, adding: residual.map { loadPart($0 + row * columns, live, stage) })
         let target = c + row * columns
         if live == 16 {
             store(value, target)

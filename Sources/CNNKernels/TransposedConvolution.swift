@@ -24,18 +24,20 @@ package func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [F
 /// [in, kh·kw·filters] (`transposedConvolutionMatrix`, packed), is a matrix product over
 /// `blockRows` pixels at a time; each product row is then added to the kh × kw output pixels it
 /// covers (col2im): input (y, x) and tap (ky, kx) go to output (y·sh − top + ky, x·sw − left + kx),
-/// taps outside the output dropped. The output starts as the bias; the clamp comes last.
+/// taps outside the output dropped. The output starts as the bias; the clamp comes last. It runs
+/// on one thread (the first part of `scratch`): input pixels add into overlapping outputs, and an
+/// order that depended on a split would change the sums.
 @inline(never)
 package func transposedConvolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
     kernel: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
 ) {
     let columns = kernel.0 * kernel.1 * filters
-    let zeros = scratch
+    let zeros = scratch.base
     zeros.update(repeating: 0, count: zeroBiasCount(columns))
-    let products = scratch + zeroBiasCount(columns)
+    let products = scratch.base + zeroBiasCount(columns)
     let productScratch = products + blockRows * columns
     let outputPixels = outputHeight * outputWidth
     for pixel in 0..<batch * outputPixels { (output + pixel * filters).update(from: bias, count: filters) }
@@ -45,7 +47,7 @@ package func transposedConvolution(
         let count = min(blockRows, pixels - first)
         dense(
             count, input + first * channels, products, inputs: channels, units: columns, weights: weights, bias: zeros,
-            clamp: .none, scratch: productScratch)
+            clamp: .none, scratch: Scratch(productScratch))
         for r in 0..<count {
             let pixel = first + r
             let (x, y, n) = (pixel % width, (pixel / width) % height, pixel / (width * height))
@@ -82,7 +84,9 @@ private func addRun(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePoint
 
 /// The clamp of `finish` on `count` floats in place; the last partial vector goes through 32
 /// floats of `scratch` (its first 16 zeros as the bias, the rest where it is staged).
-private func clampRun(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: Clamp, scratch: UnsafeMutablePointer<Float>) {
+private func clampRun(
+    _ values: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+) {
     let (zeros, stage) = (scratch, scratch + 16)
     zeros.update(repeating: 0, count: 32)
     var i = 0

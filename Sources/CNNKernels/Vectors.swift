@@ -44,6 +44,15 @@ func storePart(
     pointer.update(from: stage, count: count)
 }
 
+/// The first `count` floats from `pointer` (at most 16; the other lanes are left unspecified), read
+/// through `stage` unless all 16 are wanted, so that nothing past them is read.
+@inline(__always)
+func loadPart(_ pointer: UnsafePointer<Float>, _ count: Int, _ stage: UnsafeMutablePointer<Float>) -> Vector {
+    guard count < 16 else { return load(pointer) }
+    stage.update(from: pointer, count: count)
+    return load(stage)
+}
+
 /// The activations a matrix product's store applies for free: they cost no register of the tile.
 /// Every one is one formula, negative values scaled by `slope` and the rest capped at `high`.
 package enum Clamp: Sendable {
@@ -60,12 +69,13 @@ package enum Clamp: Sendable {
     var high: Float { self == .relu6 ? 6 : .infinity }
 }
 
-/// Bias, then the clamp, on sixteen outputs. Every clamp is one formula, negative values scaled
-/// by a slope and the rest capped: no branch, and a quarter of the code four formulas would be in
-/// each of a tile's six or twelve stores.
+/// Bias, then a residual if there is one, then the clamp, on sixteen outputs. Every clamp is one
+/// formula, negative values scaled by a slope and the rest capped: no branch, and a quarter of the
+/// code four formulas would be in each of a tile's six or twelve stores.
 @inline(__always)
-func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
-    let value = value + load(bias)
+func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp, adding residual: Vector? = nil) -> Vector {
+    var value = value + load(bias)
+    if let residual { value += residual }
     let (slope, high) = (clamp.slope, clamp.high)
     let scaled = value.replacing(with: value * slope, where: value .< 0)
     return scaled.replacing(with: high, where: scaled .> high)

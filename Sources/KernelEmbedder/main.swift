@@ -7,10 +7,10 @@
 // the tool of the CNNCModels plugin.) KernelSourceTests fails while the file differs from what
 // this prints.
 //
-// Each file's text after its imports is printed with every top-level declaration private (the
-// generated file's own), and members declared `package` fileprivate. A top-level declaration that
-// is public, open or internal by keyword fails the build: the module's rules allow `package`,
-// `private` or no modifier.
+// Each file's text after its imports (an `#if canImport` block of them included) is printed with
+// every top-level declaration private (the generated file's own), and members declared `package`
+// fileprivate. A top-level declaration that is public, open or internal by keyword fails the
+// build: the module's rules allow `package`, `private` or no modifier.
 
 import Foundation
 
@@ -44,7 +44,9 @@ func rewrite(_ line: Substring, topLevel: Bool, at place: String) throws -> Stri
     case "package":
         return indentation + attributes + (topLevel ? "private" : "fileprivate") + tail
     case "public", "open", "internal":
-        guard !topLevel else { throw EmbeddingError(description: "\(place): error: a kernel is \(word); write package or nothing") }
+        guard !topLevel else {
+            throw EmbeddingError(description: "\(place): error: a kernel is \(word); write package or nothing")
+        }
         return String(line)
     case _ where topLevel && declarationKeywords.contains(word):
         return indentation + attributes + "private " + rest
@@ -78,9 +80,12 @@ func braceBalance(_ line: Substring) -> Int {
 /// The printable text of one kernel file.
 func embed(_ text: String, file: String) throws -> [String] {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    guard let lastImport = lines.lastIndex(where: { $0.hasPrefix("import ") }) else {
+    // An import may sit in an `#if canImport(…)` block (indented, as swift-format indents it); the
+    // block's `#endif` belongs to the imports too. The generated file writes its own imports.
+    guard var lastImport = lines.lastIndex(where: { $0.drop { $0 == " " }.hasPrefix("import ") }) else {
         throw EmbeddingError(description: "\(file): error: no import line; the text before it is not printed")
     }
+    while lastImport + 1 < lines.count, lines[lastImport + 1].hasPrefix("#endif") { lastImport += 1 }
     var body = lines[(lastImport + 1)...].drop { $0.isEmpty }
     while body.last?.isEmpty == true { body = body.dropLast() }
     var depth = 0

@@ -10,8 +10,9 @@ struct Run: ParsableCommand {
         abstract: "Run the interpreted graph on a batch: weights from safetensors, input and output as .npy.",
         discussion: """
             The input is float32 (float64 and uint8 are converted), shape [N, H, W, C] or [H, W, C] \
-            for one sample. --bench N runs the batch N times on one thread and prints \
-            'median_ns_per_batch: <integer>' as the last line; --output is then optional.
+            for one sample. --threads N runs it on N threads (default: all cores), with the same result \
+            as one thread. --bench N runs the batch N times (on one thread unless --threads is given) and \
+            prints 'median_ns_per_batch: <integer>' as the last line; --output is then optional.
             """
     )
 
@@ -30,12 +31,18 @@ struct Run: ParsableCommand {
     @Option(help: "Run the batch this many times and print the median time per batch.")
     var bench: Int?
 
+    @Option(help: "Threads to run on (default: all cores; with --bench, one). The result is the same for any number.")
+    var threads: Int?
+
     @Option(help: "Color diagnostics: auto (when printing to a terminal), always or never.")
     var color: ColorChoice = .auto
 
     func validate() throws {
         if output == nil && bench == nil { throw ValidationError("Missing '--output <output>' (or '--bench <n>').") }
         if let bench, bench < 1 { throw ValidationError("--bench needs a positive number of runs, not \(bench).") }
+        if let threads, threads < 1 {
+            throw ValidationError("--threads needs a positive number of threads, not \(threads).")
+        }
     }
 
     func run() throws {
@@ -46,7 +53,7 @@ struct Run: ParsableCommand {
             let batch = try NumPyArray.read(contentsOf: input)
             let samples = try interpreter.batchSize(of: batch, path: input)
             // One plan serves the output and every timed run.
-            let plan = interpreter.plan(batch: samples)
+            let plan = interpreter.plan(batch: samples, threads: threadCount)
             var result = Tensor(zeros: [samples] + graph.outputShape.dimensions)
             var times: [UInt64] = []
             batch.scalars.withUnsafeBufferPointer { batch in
@@ -67,12 +74,20 @@ struct Run: ParsableCommand {
         }
     }
 
+    /// The threads to run on: `--threads`, else one for `--bench` (a timing that does not depend on
+    /// the machine's other work) and all cores otherwise.
+    private var threadCount: Int {
+        threads ?? (bench == nil ? ProcessInfo.processInfo.activeProcessorCount : 1)
+    }
+
     /// The benchmark lines, `median_ns_per_batch` last; the first run (the output's) warmed up.
     private func report(_ times: [UInt64], batch: Int) -> String {
         let times = times.sorted()
-        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let median =
+            times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         return """
             batch: \(batch)
+            threads: \(threadCount)
             runs: \(times.count)
             min_ns_per_batch: \(times[0])
             median_ns_per_batch: \(median)

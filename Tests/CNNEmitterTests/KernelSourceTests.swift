@@ -10,14 +10,16 @@ import Testing
 @Suite struct KernelSourceTests {
     static let kernels = GoldenTests.root.appendingPathComponent("Sources/CNNKernels")
 
-    /// The module's files as the embedder sees them: each one's text after its imports, in file
-    /// name order.
+    /// The module's files as the embedder sees them: each one's text after its imports (an
+    /// `#if canImport` block's `#endif` included), in file name order.
     static func moduleText() throws -> String {
         let names = try FileManager.default.contentsOfDirectory(atPath: kernels.path).filter { $0.hasSuffix(".swift") }
         return try names.sorted().map { name in
             let text = try String(contentsOf: kernels.appendingPathComponent(name), encoding: .utf8)
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let body = lines[(lines.lastIndex { $0.hasPrefix("import ") }! + 1)...]
+            var lastImport = lines.lastIndex { $0.drop { $0 == " " }.hasPrefix("import ") }!
+            while lines[lastImport + 1].hasPrefix("#endif") { lastImport += 1 }
+            let body = lines[(lastImport + 1)...]
             return body.joined(separator: "\n").trimmingCharacters(in: .newlines)
         }.joined(separator: "\n\n")
     }

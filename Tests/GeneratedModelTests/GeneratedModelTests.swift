@@ -3,8 +3,8 @@ import CNNGraph
 import CNNInterpreter
 import CNNSpec
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The golden generated models in `Models/`, compiled into this target, against the interpreter on
 /// the same random weights and inputs.
@@ -16,16 +16,18 @@ import TestSupport
     struct Model: Sendable, CustomTestStringConvertible {
         var spec: String
         var batch: Int
-        var load: @Sendable (String) throws -> @Sendable ([Float]) -> [Float]
+        /// The model's `predict(_:threads:)`.
+        var load: @Sendable (String) throws -> @Sendable ([Float], Int) -> [Float]
         var testDescription: String { spec }
     }
 
     static let models: [Model] = [
-        Model(spec: "mnist.yaml", batch: 3) { path in try MNISTClassifier(weightsAt: path).predict },
-        Model(spec: "lenet5.yaml", batch: 3) { path in try LeNet5(weightsAt: path).predict },
-        Model(spec: "residual_block.yaml", batch: 2) { path in try ResidualBlock(weightsAt: path).predict },
-        Model(spec: "mobilenet_block.json", batch: 2) { path in try MobileNetBlock(weightsAt: path).predict },
-        Model(spec: "cifar_vgg.yaml", batch: 1) { path in try CIFARVGG(weightsAt: path).predict },
+        Model(spec: "mnist.yaml", batch: 3) { path in try MNISTClassifier(weightsAt: path).predict(_:threads:) },
+        Model(spec: "lenet5.yaml", batch: 3) { path in try LeNet5(weightsAt: path).predict(_:threads:) },
+        Model(spec: "residual_block.yaml", batch: 2) { path in try ResidualBlock(weightsAt: path).predict(_:threads:) },
+        Model(spec: "mobilenet_block.json", batch: 2) { path in try MobileNetBlock(weightsAt: path).predict(_:threads:)
+        },
+        Model(spec: "cifar_vgg.yaml", batch: 1) { path in try CIFARVGG(weightsAt: path).predict(_:threads:) },
     ]
 
     @Test(arguments: models)
@@ -42,20 +44,28 @@ import TestSupport
                 tensors["\(node.name).\(weight.name)"] = Tensor(shape: weight.shape, scalars: values)
             }
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-generated-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cnnc-generated-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("weights.safetensors").path
         try SafeTensors.write(tensors, to: path)
 
         let inputShape = [model.batch] + graph.inputShape.dimensions
-        let input = Tensor(shape: inputShape, scalars: randomScalars(inputShape.reduce(1, *), seed: 99).map { $0 / 2 + 0.5 })
+        let input = Tensor(
+            shape: inputShape, scalars: randomScalars(inputShape.reduce(1, *), seed: 99).map { $0 / 2 + 0.5 })
         let expected = try Interpreter(graph: graph, weights: tensors, weightsPath: path).run(input)
         let predict = try model.load(path)
-        #expect(tensorMismatch(Tensor(shape: expected.shape, scalars: predict(input.scalars)), expected) == nil)
+        let output = predict(input.scalars, 1)
+        #expect(tensorMismatch(Tensor(shape: expected.shape, scalars: output), expected) == nil)
+        // More threads than samples, as many, fewer: bitwise the one-thread output.
+        for threads in [2, 3, 8] {
+            #expect(predict(input.scalars, threads).map(\.bitPattern) == output.map(\.bitPattern), "\(threads) threads")
+        }
     }
 
     @Test func mismatchedWeightsAreThrownNotTrapped() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-generated-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cnnc-generated-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("bad.safetensors").path
         try SafeTensors.write(["conv2d.kernel": Tensor(zeros: [3, 3, 1, 31]), "stray": Tensor(zeros: [1])], to: path)
@@ -69,6 +79,8 @@ import TestSupport
             #expect(text.contains("missing 'dense_1.bias', shape [10]"))
             #expect(text.contains("unexpected 'stray' [1]"))
         }
-        #expect(throws: MNISTClassifier.LoadError.self) { try MNISTClassifier(weightsAt: folder.appendingPathComponent("absent").path) }
+        #expect(throws: MNISTClassifier.LoadError.self) {
+            try MNISTClassifier(weightsAt: folder.appendingPathComponent("absent").path)
+        }
     }
 }

@@ -2,8 +2,8 @@ import CNNFormats
 import CNNGraph
 import CNNSpec
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `cnnc build` end to end: generated sources compiled with `swiftc -O` in Swift 6 mode (no
 /// warning allowed) and run against Keras 3's outputs in ../shared/conformance. Several models
@@ -18,10 +18,13 @@ import TestSupport
     }
 
     static func references(_ names: [String]? = nil) throws -> [Reference] {
-        try ConformanceTests.entries().filter { $0.status != "invalid" && (names?.contains($0.name) ?? true) }.map { entry in
+        try ConformanceTests.entries().filter { $0.status != "invalid" && (names?.contains($0.name) ?? true) }.map {
+            entry in
             let spec = Paths.conformance.appendingPathComponent("specs/\(entry.spec)").path
             let graph = try #require(Compilation(path: spec).graph)
-            return Reference(name: entry.name, spec: spec, type: graph.name, refs: Paths.conformance.appendingPathComponent("refs/\(entry.name)"))
+            return Reference(
+                name: entry.name, spec: spec, type: graph.name,
+                refs: Paths.conformance.appendingPathComponent("refs/\(entry.name)"))
         }
     }
 
@@ -31,7 +34,8 @@ import TestSupport
             let spec = KerasReferenceTests.spec(name).path
             let graph = try #require(Compilation(path: spec).graph)
             return Reference(
-                name: name, spec: spec, type: graph.name, refs: KerasReferenceTests.folder.appendingPathComponent("refs/\(name)"))
+                name: name, spec: spec, type: graph.name,
+                refs: KerasReferenceTests.folder.appendingPathComponent("refs/\(name)"))
         }
     }
 
@@ -42,7 +46,8 @@ import TestSupport
     ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swiftc", "-O", "-swift-version", "6"] + flags + sources.map(\.path) + ["-o", product.path]
+        process.arguments =
+            ["swiftc", "-O", "-swift-version", "6"] + flags + sources.map(\.path) + ["-o", product.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -74,7 +79,10 @@ import TestSupport
 
             """ + open
         for reference in references {
-            let load = embedded ? "\(reference.type)()" : "try \(reference.type)(weightsAt: \"\(reference.refs.path)/weights.safetensors\")"
+            let load =
+                embedded
+                ? "\(reference.type)()"
+                : "try \(reference.type)(weightsAt: \"\(reference.refs.path)/weights.safetensors\")"
             let file = folder.appendingPathComponent(reference.name).path
             text += "    save(\(load).predict(floats(\"\(file).in\")), \"\(file).out\")\n"
         }
@@ -86,11 +94,15 @@ import TestSupport
         let models = folder.appendingPathComponent("models")
         for reference in references {
             var arguments = ["build", reference.spec, "-o", models.path]
-            if embedded { arguments += ["--embed-weights", reference.refs.appendingPathComponent("weights.safetensors").path] }
+            if embedded {
+                arguments += ["--embed-weights", reference.refs.appendingPathComponent("weights.safetensors").path]
+            }
             let build = try Run(arguments)
             #expect(build.status == 0, "\(build.stderr)")
             let input = try NumPyArray.read(contentsOf: reference.refs.appendingPathComponent("input.npy").path)
-            try input.scalars.withUnsafeBytes { try Data($0).write(to: folder.appendingPathComponent("\(reference.name).in")) }
+            try input.scalars.withUnsafeBytes {
+                try Data($0).write(to: folder.appendingPathComponent("\(reference.name).in"))
+            }
         }
         let main = folder.appendingPathComponent("main.swift")
         try Data(driver(references, embedded: embedded, folder: folder).utf8).write(to: main)
@@ -118,8 +130,8 @@ import TestSupport
         try Self.run(Self.references(["tiny_chain", "residual_identity", "depthwise_bn"]), embedded: true)
     }
 
-    /// `--executable`: the program takes the options of `cnnc run` and prints the benchmark line
-    /// last. Compiled with plain `-O` (baseline x86-64, no FMA), which must be correct too.
+    /// `--executable`: the program takes the options of `cnnc run` (`--threads` too) and prints the
+    /// benchmark line last. Compiled with plain `-O` (baseline x86-64, no FMA), which must be correct too.
     @Test func executableRunsLikeCnncRun() throws {
         let reference = try #require(try Self.references(["concat_branches"]).first)
         let folder = try Paths.temporaryDirectory()
@@ -152,6 +164,19 @@ import TestSupport
         let bench = try run(["--weights", weights, "--input", input, "--bench", "3"])
         #expect(bench.status == 0)
         #expect(bench.stdout.split(separator: "\n").last?.hasPrefix("median_ns_per_batch: ") == true)
+        #expect(bench.stdout.split(separator: "\n").contains("threads: 1"), "--bench runs on one thread by default")
+        let threadedBench = try run(["--weights", weights, "--input", input, "--bench", "2", "--threads", "3"])
+        #expect(threadedBench.stdout.split(separator: "\n").contains("threads: 3"))
+        // Any number of threads, more than the samples too, writes the bits of one thread.
+        let one = try NumPyArray.read(contentsOf: output).scalars.map(\.bitPattern)
+        for threads in ["1", "2", "3", "8"] {
+            let threaded = folder.appendingPathComponent("out\(threads).npy").path
+            #expect(
+                try run(["--weights", weights, "--input", input, "--output", threaded, "--threads", threads]).status
+                    == 0)
+            #expect(try NumPyArray.read(contentsOf: threaded).scalars.map(\.bitPattern) == one, "\(threads) threads")
+        }
+        #expect(try run(["--weights", weights, "--input", input, "--output", output, "--threads", "0"]).status == 64)
         #expect(try run(["--input", input, "--output", output]).status == 64)
         #expect(try run(["--weights", input, "--input", input, "--output", output]).status == 1)
     }
@@ -184,11 +209,14 @@ import TestSupport
     @Test func embeddingLargeWeightsSaysWhatItCosts() throws {
         let folder = try Paths.temporaryDirectory()
         let spec = folder.appendingPathComponent("wide.yaml")
-        try Data("name: Wide\ninput: {shape: [2048]}\nlayers:\n  - {type: dense, name: d, units: 2048}\n".utf8).write(to: spec)
+        try Data("name: Wide\ninput: {shape: [2048]}\nlayers:\n  - {type: dense, name: d, units: 2048}\n".utf8).write(
+            to: spec)
         let weights = folder.appendingPathComponent("wide.safetensors").path
         try SafeTensors.write(
             ["d.kernel": Tensor(zeros: [2048, 2048]), "d.bias": Tensor(zeros: [2048])], to: weights)
-        let build = try Run(["build", spec.path, "-o", folder.appendingPathComponent("out").path, "--embed-weights", weights])
+        let build = try Run([
+            "build", spec.path, "-o", folder.appendingPathComponent("out").path, "--embed-weights", weights,
+        ])
         #expect(build.status == 0)
         #expect(build.stderr.hasPrefix("note: Wide.swift holds 17 MB of weights; swiftc -O takes about 2 s"))
         #expect(build.stderr.contains("Wide(weightsAt: "))

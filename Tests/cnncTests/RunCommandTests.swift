@@ -1,7 +1,7 @@
 import CNNFormats
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `cnnc run` as users call it: files in, a .npy out, exit status 0, 1 or 64.
 @Suite struct RunCommandTests {
@@ -23,10 +23,14 @@ import TestSupport
     @Test func oneSampleWithoutBatchAxisIsABatchOfOne() throws {
         let folder = try Paths.temporaryDirectory()
         let batch = try NumPyArray.read(contentsOf: input)
-        let sample = Tensor(shape: Array(batch.shape.dropFirst()), scalars: Array(batch.scalars.prefix(batch.scalars.count / 3)))
+        let sample = Tensor(
+            shape: Array(batch.shape.dropFirst()), scalars: Array(batch.scalars.prefix(batch.scalars.count / 3)))
         try NumPyArray.write(sample, to: folder.appendingPathComponent("one.npy").path)
         let output = folder.appendingPathComponent("out.npy").path
-        let run = try Run(["run", spec, "--weights", weights, "--input", folder.appendingPathComponent("one.npy").path, "--output", output])
+        let run = try Run([
+            "run", spec, "--weights", weights, "--input", folder.appendingPathComponent("one.npy").path, "--output",
+            output,
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try NumPyArray.read(contentsOf: output).shape == [1, 5])
     }
@@ -43,6 +47,36 @@ import TestSupport
         #expect(try Run(["run", spec, "--weights", weights, "--input", input]).status == 64)
         #expect(try Run(["run", spec, "--weights", weights, "--input", input, "--bench", "0"]).status == 64)
         #expect(try Run(["run", spec, "--input", input, "--output", "x.npy"]).status == 64)
+        for threads in ["0", "-2", "many"] {
+            let run = try Run([
+                "run", spec, "--weights", weights, "--input", input, "--bench", "1", "--threads", threads,
+            ])
+            #expect(run.status == 64, "--threads \(threads)")
+        }
+    }
+
+    /// `--threads N` gives the bits of one thread, for more threads than samples too.
+    @Test func anyNumberOfThreadsWritesTheSameOutput() throws {
+        let folder = try Paths.temporaryDirectory()
+        var outputs: [[UInt32]] = []
+        for threads in ["1", "2", "3", "8"] {
+            let output = folder.appendingPathComponent("out\(threads).npy").path
+            let run = try Run([
+                "run", spec, "--weights", weights, "--input", input, "--output", output, "--threads", threads,
+            ])
+            #expect(run.status == 0, "\(run.stderr)")
+            outputs.append(try NumPyArray.read(contentsOf: output).scalars.map(\.bitPattern))
+        }
+        #expect(outputs.allSatisfy { $0 == outputs[0] })
+    }
+
+    /// `--bench` times one thread unless `--threads` says otherwise, and says which.
+    @Test func benchRunsOnOneThreadUnlessTold() throws {
+        let single = try Run(["run", spec, "--weights", weights, "--input", input, "--bench", "2"])
+        #expect(single.stdout.split(separator: "\n").contains("threads: 1"))
+        let two = try Run(["run", spec, "--weights", weights, "--input", input, "--bench", "2", "--threads", "2"])
+        #expect(two.stdout.split(separator: "\n").contains("threads: 2"))
+        #expect(two.stdout.split(separator: "\n").last?.hasPrefix("median_ns_per_batch: ") == true)
     }
 
     @Test func everyMismatchedWeightIsNamedInOneError() throws {
@@ -56,7 +90,9 @@ import TestSupport
         let path = folder.appendingPathComponent("bad.safetensors").path
         try SafeTensors.write(tensors, to: path)
 
-        let run = try Run(["run", spec, "--weights", path, "--input", input, "--output", folder.appendingPathComponent("o.npy").path])
+        let run = try Run([
+            "run", spec, "--weights", path, "--input", input, "--output", folder.appendingPathComponent("o.npy").path,
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.components(separatedBy: ": error: ").count == 2, "\(run.stderr)")
         #expect(run.stderr.hasPrefix("\(path): error: 3 tensors do not match"))
@@ -76,10 +112,14 @@ import TestSupport
         tensors["elsewhere.\(parameter)"] = tensors.removeValue(forKey: key)
         let path = folder.appendingPathComponent("renamed.safetensors").path
         try SafeTensors.write(tensors, to: path)
-        let run = try Run(["run", spec, "--weights", path, "--input", input, "--output", folder.appendingPathComponent("o.npy").path])
+        let run = try Run([
+            "run", spec, "--weights", path, "--input", input, "--output", folder.appendingPathComponent("o.npy").path,
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.hasPrefix("\(path): error: a tensor does not match"), "\(run.stderr)")
-        #expect(run.stderr.contains("did you mean 'elsewhere.\(parameter)', which the file has in that shape? Rename it to '\(key)'"))
+        #expect(
+            run.stderr.contains(
+                "did you mean 'elsewhere.\(parameter)', which the file has in that shape? Rename it to '\(key)'"))
         #expect(!run.stderr.contains("unexpected"))
     }
 
@@ -87,8 +127,10 @@ import TestSupport
     /// bytes for the same seed; `run` takes the file.
     @Test func initWeightsMakesARunnableDeterministicFile() throws {
         let folder = try Paths.temporaryDirectory()
-        let (first, second, other) = (folder.appendingPathComponent("a.safetensors").path,
-            folder.appendingPathComponent("b.safetensors").path, folder.appendingPathComponent("c.safetensors").path)
+        let (first, second, other) = (
+            folder.appendingPathComponent("a.safetensors").path,
+            folder.appendingPathComponent("b.safetensors").path, folder.appendingPathComponent("c.safetensors").path
+        )
         let mnist = Paths.specs.appendingPathComponent("mnist.yaml").path
         #expect(try Run(["init-weights", mnist, "-o", first, "--seed", "7"]).status == 0)
         #expect(try Run(["init-weights", mnist, "-o", second, "--seed", "7"]).status == 0)
@@ -102,16 +144,23 @@ import TestSupport
         #expect(tensors["conv2d.bias"]!.scalars.allSatisfy { $0 == 0 })
         let input = folder.appendingPathComponent("x.npy").path
         try NumPyArray.write(Tensor(shape: [2, 28, 28, 1], scalars: randomScalars(2 * 784, seed: 3)), to: input)
-        let run = try Run(["run", mnist, "--weights", first, "--input", input, "--output", folder.appendingPathComponent("y.npy").path])
+        let run = try Run([
+            "run", mnist, "--weights", first, "--input", input, "--output", folder.appendingPathComponent("y.npy").path,
+        ])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(try Run(["init-weights", Paths.specs.appendingPathComponent("invalid/kernel_too_large.yaml").path, "-o", other]).status == 1)
+        #expect(
+            try Run([
+                "init-weights", Paths.specs.appendingPathComponent("invalid/kernel_too_large.yaml").path, "-o", other,
+            ]).status == 1)
     }
 
     @Test func inputOfTheWrongShapeNamesFileAndShapes() throws {
         let folder = try Paths.temporaryDirectory()
         let path = folder.appendingPathComponent("wrong.npy").path
         try NumPyArray.write(Tensor(zeros: [2, 12, 12, 3]), to: path)
-        let run = try Run(["run", spec, "--weights", weights, "--input", path, "--output", folder.appendingPathComponent("o.npy").path])
+        let run = try Run([
+            "run", spec, "--weights", weights, "--input", path, "--output", folder.appendingPathComponent("o.npy").path,
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.contains("\(path): error: the input has shape [2, 12, 12, 3]"), "\(run.stderr)")
         #expect(run.stderr.contains("[N, 12, 12, 1]"))
@@ -142,15 +191,20 @@ import TestSupport
         default:
             input = folder.path
         }
-        let run = try Run(["run", spec, "--weights", weights, "--input", input, "--output", folder.appendingPathComponent("o.npy").path])
+        let run = try Run([
+            "run", spec, "--weights", weights, "--input", input, "--output",
+            folder.appendingPathComponent("o.npy").path,
+        ])
         #expect(run.status == 1)
         let culprit = damage.hasSuffix("weights") || damage == "lying header" ? weights : input
         #expect(run.stderr.hasPrefix("\(culprit): error: "), "\(run.stderr)")
     }
 
     @Test func specErrorsAreReportedBeforeAnyFileIsRead() throws {
-        let run = try Run(["run", Paths.specs.appendingPathComponent("invalid/dense_on_feature_map.yaml").path,
-                           "--weights", "absent.safetensors", "--input", "absent.npy", "--output", "o.npy"])
+        let run = try Run([
+            "run", Paths.specs.appendingPathComponent("invalid/dense_on_feature_map.yaml").path,
+            "--weights", "absent.safetensors", "--input", "absent.npy", "--output", "o.npy",
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.contains("error: ") && !run.stderr.contains("absent"))
     }

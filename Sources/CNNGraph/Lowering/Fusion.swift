@@ -1,14 +1,19 @@
 /// Layers folded into the convolution or dense layer before them, as ONNX Runtime folds them: a
 /// `batch_norm`, `rescaling` or `normalization` (x · scale + shift per channel) becomes a scale of
-/// the producer's output channels plus a bias, exactly, and an
-/// `activation` layer becomes the producer's own activation, applied as it stores. Each fold
-/// applies only when the producer's output has no other reader, so no one sees the unfused value.
-/// Both back ends run the fused graph; each folds the weights itself.
+/// the producer's output channels plus a bias, exactly; an `add` of the producer's output and a
+/// value of the same shape computed before it (a residual connection) is added as the producer
+/// stores; and an `activation` layer becomes the producer's own activation, applied as it stores,
+/// after the bias and the residual, as the layers would apply them. Each fold applies only when
+/// the producer's output has no other reader, so no one sees the unfused value. Both back ends run
+/// the fused graph; each folds the weights itself.
 public struct Fusion: Sendable {
     /// For each node, the node whose kernel computes its output instead, or nil when it runs itself.
     public private(set) var absorbedBy: [Int?]
     /// For each producer that absorbed a batch_norm, rescaling or normalization, that node.
     public private(set) var foldedNorm: [Int: Int] = [:]
+    /// For each conv2d or dense node that absorbed an `add`, the add's other input, which it adds
+    /// to its output as it stores.
+    public private(set) var residuals: [Int: ValueID] = [:]
     /// The activation each conv2d, depthwise_conv2d, separable_conv2d, conv2d_transpose and dense
     /// node applies after fusion.
     public private(set) var activations: [Int: Activation] = [:]
@@ -33,12 +38,39 @@ public struct Fusion: Sendable {
                 absorbedBy[next] = index
                 last = next
             }
+            if own == .linear, let next = soleReader(of: last),
+                let other = residual(graph, add: next, of: last, before: index)
+            {
+                residuals[index] = other
+                absorbedBy[next] = index
+                last = next
+            }
             activations[index] = own
-            if own == .linear, let next = soleReader(of: last), case .activation(let activation) = graph.nodes[next].operation {
+            if own == .linear, let next = soleReader(of: last),
+                case .activation(let activation) = graph.nodes[next].operation
+            {
                 activations[index] = activation
                 absorbedBy[next] = index
             }
         }
+    }
+
+    /// The other input of `add` when it can be added as the producer at `producer` stores value
+    /// `value`: a conv2d or dense producer, an `add` of exactly two inputs of one shape, and the
+    /// other input computed before the producer runs.
+    private func residual(_ graph: Graph, add: Int, of value: Int, before producer: Int) -> ValueID? {
+        let node = graph.nodes[add]
+        guard node.operation == .add, node.inputs.count == 2 else { return nil }
+        switch graph.nodes[producer].operation {
+        case .conv2d, .dense: break
+        default: return nil
+        }
+        let other = node.inputs[0] == .node(value) ? node.inputs[1] : node.inputs[0]
+        guard other != .node(value), graph.shape(of: other) == node.outputShape,
+            graph.nodes[producer].outputShape == node.outputShape
+        else { return nil }
+        if case .node(let index) = other, (absorbedBy[index] ?? index) >= producer { return nil }
+        return other
     }
 
     /// Whether the node runs a kernel of its own: not absorbed, and not a layer whose output is

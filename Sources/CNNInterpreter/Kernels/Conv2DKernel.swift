@@ -1,8 +1,9 @@
 import CNNGraph
 import CNNKernels
 
-/// `conv2d`: a matrix product of image patches and the packed kernel [kh·kw·in, out], bias and
-/// clamp fused into the store (`CNNKernels.convolution`).
+/// `conv2d`: a matrix product of image patches and the packed kernel [kh·kw·in, out], bias, a
+/// folded residual (the step's second input, if any) and clamp fused into the store
+/// (`CNNKernels.convolution`).
 struct Conv2DKernel: LayerKernel {
     let window: WindowGeometry
     let filters: Int
@@ -20,15 +21,17 @@ struct Conv2DKernel: LayerKernel {
 
     var scratchCount: Int { CNNKernels.scratchCount(depth: window.depth) }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let w = window
         convolution(
             batch, inputs[0], output, height: w.height, width: w.width, channels: w.channels,
             outputHeight: w.outputHeight, outputWidth: w.outputWidth, filters: filters, kernel: w.kernel,
             strides: w.strides, dilation: w.dilation, padding: w.padding, weights: weights.kernel, bias: weights.bias,
-            clamp: clamp, scratch: scratch)
+            clamp: clamp, residual: inputs.count > 1 ? inputs[1] : nil, scratch: scratch)
         if let after {
-            activate(after, output, count: batch * w.outputHeight * w.outputWidth * filters, channels: filters)
+            activate(
+                after, output, count: batch * w.outputHeight * w.outputWidth * filters, channels: filters,
+                parts: scratch.parts)
         }
     }
 }
@@ -49,21 +52,24 @@ struct DepthwiseConv2DKernel: LayerKernel {
         (clamp, after) = KernelActivation.split(op.activation)
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let w = window
         depthwise(
             batch, inputs[0], output, height: w.height, width: w.width, channels: w.channels, multiplier: multiplier,
             outputHeight: w.outputHeight, outputWidth: w.outputWidth, kernel: w.kernel, strides: w.strides,
-            dilation: w.dilation, padding: w.padding, weights: weights.kernel, bias: weights.bias, clamp: clamp)
+            dilation: w.dilation, padding: w.padding, weights: weights.kernel, bias: weights.bias, clamp: clamp,
+            parts: scratch.parts)
         if let after {
             let channels = w.channels * multiplier
-            activate(after, output, count: batch * w.outputHeight * w.outputWidth * channels, channels: channels)
+            activate(
+                after, output, count: batch * w.outputHeight * w.outputWidth * channels, channels: channels,
+                parts: scratch.parts)
         }
     }
 }
 
 /// `dense` on a rank-1 input: the batch is the left operand of one matrix product with the
-/// kernel [in, units] (`CNNKernels.dense`).
+/// kernel [in, units] (`CNNKernels.dense`), a folded residual (a second input) added as it stores.
 struct DenseKernel: LayerKernel {
     let inputs: Int
     let units: Int
@@ -80,10 +86,10 @@ struct DenseKernel: LayerKernel {
 
     var scratchCount: Int { CNNKernels.scratchCount(depth: inputs) }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         dense(
             batch, inputs[0], output, inputs: self.inputs, units: units, weights: weights.kernel, bias: weights.bias,
-            clamp: clamp, scratch: scratch)
-        if let after { activate(after, output, count: batch * units, channels: units) }
+            clamp: clamp, residual: inputs.count > 1 ? inputs[1] : nil, scratch: scratch)
+        if let after { activate(after, output, count: batch * units, channels: units, parts: scratch.parts) }
     }
 }

@@ -20,19 +20,22 @@ struct Conv2DTransposeKernel: LayerKernel {
         self.kernel = (op.kernel.height, op.kernel.width)
         strides = (op.strides.height, op.strides.width)
         padding = op.cut
-        weights = PackedLayerWeights(kernel: matrix, rows: channels, columns: self.kernel.0 * self.kernel.1 * filters, bias: bias)
+        weights = PackedLayerWeights(
+            kernel: matrix, rows: channels, columns: self.kernel.0 * self.kernel.1 * filters, bias: bias)
         (clamp, after) = KernelActivation.split(op.activation)
     }
 
     var scratchCount: Int { transposedScratchCount(channels: channels, kernel: kernel, filters: filters) }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         transposedConvolution(
             batch, inputs[0], output, height: height, width: width, channels: channels, outputHeight: outputHeight,
             outputWidth: outputWidth, filters: filters, kernel: kernel, strides: strides, padding: padding,
             weights: weights.kernel, bias: weights.bias, clamp: clamp, scratch: scratch)
         if let after {
-            activate(after, output, count: batch * outputHeight * outputWidth * filters, channels: filters)
+            activate(
+                after, output, count: batch * outputHeight * outputWidth * filters, channels: filters,
+                parts: scratch.parts)
         }
     }
 }

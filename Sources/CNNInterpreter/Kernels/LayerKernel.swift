@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// Where a step reads its inputs: arena offsets fixed by the execution plan, so running a step
 /// allocates nothing.
 struct StepInputs {
@@ -13,7 +15,7 @@ struct StepInputs {
 protocol LayerKernel: Sendable {
     /// Scratch floats `run` needs (packed image patches for the convolutions), for any batch.
     var scratchCount: Int { get }
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>)
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch)
 }
 
 extension LayerKernel {

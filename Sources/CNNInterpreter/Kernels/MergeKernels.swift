@@ -8,7 +8,7 @@ struct ConcatenateKernel: LayerKernel {
     /// Pixels of one sample (height · width, or 1 for rank-1 inputs).
     let pixels: Int
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let total = widths.reduce(0, +)
         var offset = 0
         for (index, width) in widths.enumerated() {
@@ -31,13 +31,15 @@ struct ScaleShiftKernel: LayerKernel {
         elementsPerSample = shape.elementCount ?? 0
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         scaleShift(
-            batch * elementsPerSample, inputs[0], output, channels: channels, scale: weights.kernel, shift: weights.bias)
+            batch * elementsPerSample, inputs[0], output, channels: channels, scale: weights.kernel,
+            shift: weights.bias,
+            parts: scratch.parts)
     }
 }
 
-/// A standalone `activation` layer, applied to a copy of its input.
+/// A standalone `activation` layer: its input's activation written to its output in one pass.
 struct ActivationKernel: LayerKernel {
     let activation: CNNKernels.Activation
     /// The last axis, which softmax normalizes.
@@ -50,9 +52,8 @@ struct ActivationKernel: LayerKernel {
         elementsPerSample = shape.elementCount ?? 0
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let count = batch * elementsPerSample
-        output.update(from: inputs[0], count: count)
-        activate(activation, output, count: count, channels: channels)
+        activate(activation, inputs[0], output, count: count, channels: channels, parts: scratch.parts)
     }
 }

@@ -12,12 +12,12 @@ struct Pool2DKernel: LayerKernel {
         self.average = average
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let w = window
         pool(
             batch, inputs[0], output, average: average, height: w.height, width: w.width, channels: w.channels,
             outputHeight: w.outputHeight, outputWidth: w.outputWidth, window: w.kernel, strides: w.strides,
-            padding: w.padding)
+            padding: w.padding, parts: scratch.parts)
     }
 }
 
@@ -33,7 +33,7 @@ struct GlobalPool2DKernel: LayerKernel {
         channels = input.channels
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         globalPool(batch, inputs[0], output, average: average, pixels: pixels, channels: channels)
     }
 }
@@ -44,9 +44,10 @@ struct ZeroPadding2DKernel: LayerKernel {
     let input: TensorShape
     let output: TensorShape
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         zeroPad(
             batch, inputs[0], output, height: input.height, width: input.width, channels: input.channels,
-            outputHeight: self.output.height, outputWidth: self.output.width, top: padding.top, left: padding.left)
+            outputHeight: self.output.height, outputWidth: self.output.width, top: padding.top, left: padding.left,
+            parts: scratch.parts)
     }
 }

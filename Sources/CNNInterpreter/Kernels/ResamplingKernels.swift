@@ -7,7 +7,7 @@ struct CroppingKernel: LayerKernel {
     let input: TensorShape
     let output: TensorShape
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         CNNKernels.crop(
             batch, inputs[0], output, height: input.height, width: input.width, channels: input.channels,
             outputHeight: self.output.height, outputWidth: self.output.width, top: crop.top, left: crop.left)
@@ -20,7 +20,7 @@ struct UpSamplingKernel: LayerKernel {
     let input: TensorShape
     let output: TensorShape
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         switch op.interpolation {
         case .nearest:
             upsampleNearest(
@@ -39,7 +39,7 @@ struct ReLUKernel: LayerKernel {
     let op: ReLU
     let elementsPerSample: Int
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         clippedRelu(
             batch * elementsPerSample, inputs[0], output, maxValue: op.maxValue.map(Float.init) ?? .infinity,
             slope: Float(op.negativeSlope), threshold: Float(op.threshold))
@@ -64,11 +64,11 @@ struct MergeKernel: LayerKernel {
         self.output = spatial(output)
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let count = batch * self.output.0 * self.output.1 * self.output.2
         if combination == .add && shapes.allSatisfy({ $0 == self.output }) {
-            add(count, inputs[0], inputs[1], output)
-            for index in 2..<inputs.count { accumulate(count, inputs[index], output) }
+            add(count, inputs[0], inputs[1], output, parts: scratch.parts)
+            for index in 2..<inputs.count { accumulate(count, inputs[index], output, parts: scratch.parts) }
         } else {
             combine(combination, batch, inputs[0], shapes[0], inputs[1], shapes[1], output, self.output)
             for index in 2..<inputs.count {

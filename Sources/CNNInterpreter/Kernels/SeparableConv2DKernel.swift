@@ -31,7 +31,7 @@ struct SeparableConv2DKernel: LayerKernel {
             outputHeight: window.outputHeight, outputWidth: window.outputWidth, channels: window.channels * multiplier)
     }
 
-    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let w = window
         separable(
             batch, inputs[0], output, height: w.height, width: w.width, channels: w.channels, multiplier: multiplier,
@@ -39,7 +39,9 @@ struct SeparableConv2DKernel: LayerKernel {
             strides: w.strides, dilation: w.dilation, padding: w.padding, depthwiseWeights: depthwiseWeights.kernel,
             pointwiseWeights: pointwiseWeights.kernel, bias: pointwiseWeights.bias, clamp: clamp, scratch: scratch)
         if let after {
-            activate(after, output, count: batch * w.outputHeight * w.outputWidth * filters, channels: filters)
+            activate(
+                after, output, count: batch * w.outputHeight * w.outputWidth * filters, channels: filters,
+                parts: scratch.parts)
         }
     }
 }

@@ -4,13 +4,16 @@
 // 61,706 parameters, 416,520 multiply-adds per sample.
 
 import Foundation
+#if canImport(Synchronization)
+    import Synchronization
+#endif
 
 /// The model of `lenet5.yaml`: input [32, 32, 1] (height, width, channels), output [10].
 ///
 ///     let model = try LeNet5(weightsAt: "LeNet5.safetensors")
 ///     let outputs = model.predict(inputs)  // N × 1024 floats in, N × 10 out
 ///
-/// Batches run through a `Workspace` without allocating; one workspace per thread.
+/// Batches run through a `Workspace` without allocating, on as many threads as it has.
 public struct LeNet5: Sendable {
     /// One input sample: height, width, channels.
     public static let inputShape = [32, 32, 1]
@@ -22,7 +25,7 @@ public struct LeNet5: Sendable {
     public static let outputCount = 10
     /// Floats of activations one sample needs; buffers are reused once their last reader has run.
     static let arenaCount = 6912
-    /// Floats of packed image patches the convolutions and dense layers need.
+    /// Floats of scratch (packed image patches) one thread needs, in whole 64-byte lines.
     static let scratchCount = 38416
     /// Floats of packed weights.
     static let weightCount = 71328
@@ -80,25 +83,36 @@ public struct LeNet5: Sendable {
     }
 
     /// Runs `batch` samples from `input` (batch × LeNet5.inputCount floats, NHWC) into `output`
-    /// (batch × LeNet5.outputCount floats), `workspace.capacity` samples at a time. Allocates nothing.
+    /// (batch × LeNet5.outputCount floats) on `workspace.threads` threads, each running
+    /// `workspace.capacity` samples at a time. Allocates nothing. The output is bitwise the same
+    /// for any number of threads.
+    ///
+    /// Each thread takes `batch / threads` whole samples in its own arena; the rest, fewer than the
+    /// threads (a batch of one, say), run with the large layers split across all of them.
     public func predict(
         _ input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>, workspace: Workspace
     ) {
-        var done = 0
-        while done < batch {
-            let n = min(workspace.capacity, batch - done)
-            let samples = input + done * LeNet5.inputCount
-            layers(n, samples, workspace.arena.base, workspace.scratch.base)
-            (output + done * LeNet5.outputCount).update(from: workspace.arena.base, count: n * LeNet5.outputCount)
-            done += n
+        let scratch = Scratch(workspace.scratch.base, stride: LeNet5.scratchCount, parts: workspace.threads)
+        splitBatch(batch, scratch: scratch) { lane, range, scratch in
+            let arena = workspace.arenas[lane].base
+            var done = range.lowerBound
+            while done < range.upperBound {
+                let n = min(workspace.capacity, range.upperBound - done)
+                let samples = input + done * LeNet5.inputCount
+                layers(n, samples, arena, scratch)
+                (output + done * LeNet5.outputCount).update(from: arena, count: n * LeNet5.outputCount)
+                done += n
+            }
         }
     }
 
-    /// Runs the samples in `input` (a multiple of LeNet5.inputCount floats) and returns their outputs.
-    public func predict(_ input: [Float]) -> [Float] {
+    /// Runs the samples in `input` (a multiple of LeNet5.inputCount floats) on `threads` threads
+    /// and returns their outputs, the same for any number of threads.
+    public func predict(_ input: [Float], threads: Int = 1) -> [Float] {
         precondition(input.count % LeNet5.inputCount == 0, "\(input.count) floats are not whole samples of \(LeNet5.inputCount)")
         let batch = input.count / LeNet5.inputCount
-        let workspace = Workspace(capacity: min(max(batch, 1), LeNet5.preferredCapacity))
+        let perThread = (batch + threads - 1) / max(threads, 1)
+        let workspace = Workspace(capacity: min(max(perThread, 1), LeNet5.preferredCapacity), threads: threads)
         return [Float](unsafeUninitializedCapacity: batch * LeNet5.outputCount) { output, count in
             input.withUnsafeBufferPointer { input in
                 predict(input.baseAddress!, batch: batch, into: output.baseAddress!, workspace: workspace)
@@ -108,9 +122,10 @@ public struct LeNet5: Sendable {
     }
 
     /// The layers in spec order, on `n` samples read from `input`; every other value lives in the arena.
+    /// The large layers split across `scratch.parts` threads.
     private func layers(
         _ n: Int, _ input: UnsafePointer<Float>, _ arena: UnsafeMutablePointer<Float>,
-        _ scratch: UnsafeMutablePointer<Float>
+        _ scratch: Scratch
     ) {
         let w = UnsafePointer(weights.base)
         // c1: conv2d at lenet5.yaml:6, 32x32x1 -> 28x28x6, tanh
@@ -120,12 +135,13 @@ public struct LeNet5: Sendable {
             kernel: (5, 5), strides: (1, 1), dilation: (1, 1),
             padding: (top: 0, left: 0),
             weights: w + 0, bias: w + 800, clamp: .none, scratch: scratch)
-        activate(.tanh, (arena + 1024 * n), count: n * 4704, channels: 6)
+        activate(.tanh, (arena + 1024 * n), count: n * 4704, channels: 6, parts: scratch.parts)
         // s2: avg_pool2d at lenet5.yaml:7, 28x28x6 -> 14x14x6
         pool(
             n, (arena + 1024 * n), (arena + 5728 * n), average: true, height: 28, width: 28,
             channels: 6, outputHeight: 14, outputWidth: 14,
-            window: (2, 2), strides: (2, 2), padding: (top: 0, left: 0))
+            window: (2, 2), strides: (2, 2), padding: (top: 0, left: 0),
+            parts: scratch.parts)
         // c3: conv2d at lenet5.yaml:8, 14x14x6 -> 10x10x16, tanh
         convolution(
             n, (arena + 5728 * n), arena, height: 14, width: 14, channels: 6,
@@ -133,44 +149,51 @@ public struct LeNet5: Sendable {
             kernel: (5, 5), strides: (1, 1), dilation: (1, 1),
             padding: (top: 0, left: 0),
             weights: w + 832, bias: w + 5632, clamp: .none, scratch: scratch)
-        activate(.tanh, arena, count: n * 1600, channels: 16)
+        activate(.tanh, arena, count: n * 1600, channels: 16, parts: scratch.parts)
         // s4: avg_pool2d at lenet5.yaml:9, 10x10x16 -> 5x5x16
         pool(
             n, arena, (arena + 1600 * n), average: true, height: 10, width: 10,
             channels: 16, outputHeight: 5, outputWidth: 5,
-            window: (2, 2), strides: (2, 2), padding: (top: 0, left: 0))
+            window: (2, 2), strides: (2, 2), padding: (top: 0, left: 0),
+            parts: scratch.parts)
         // flatten: flatten at lenet5.yaml:10, 5x5x16 -> 400: the same buffer, nothing to run
         // c5: dense at lenet5.yaml:11, 400 -> 120, tanh
         dense(
             n, (arena + 1600 * n), arena, inputs: 400, units: 120,
             weights: w + 5664, bias: w + 56864, clamp: .none, scratch: scratch)
-        activate(.tanh, arena, count: n * 120, channels: 120)
+        activate(.tanh, arena, count: n * 120, channels: 120, parts: scratch.parts)
         // f6: dense at lenet5.yaml:12, 120 -> 84, tanh
         dense(
             n, arena, (arena + 128 * n), inputs: 120, units: 84,
             weights: w + 56992, bias: w + 68512, clamp: .none, scratch: scratch)
-        activate(.tanh, (arena + 128 * n), count: n * 84, channels: 84)
+        activate(.tanh, (arena + 128 * n), count: n * 84, channels: 84, parts: scratch.parts)
         // output: dense at lenet5.yaml:13, 84 -> 10, softmax
         dense(
             n, (arena + 128 * n), arena, inputs: 84, units: 10,
             weights: w + 68608, bias: w + 71296, clamp: .none, scratch: scratch)
-        activate(.softmax, arena, count: n * 10, channels: 10)
+        activate(.softmax, arena, count: n * 10, channels: 10, parts: scratch.parts)
     }
 }
 
 extension LeNet5 {
-    /// The memory a batch runs in: activations for `capacity` samples and the packed-rows
-    /// scratch. Larger batches run `capacity` samples at a time.
+    /// The memory a batch runs in: for each of `threads` threads an arena of activations
+    /// for `capacity` samples and a scratch region; the weights are the model's, shared.
+    /// Larger batches run `capacity` samples at a time per thread. One `predict` at a time.
     public final class Workspace {
         public let capacity: Int
-        fileprivate let arena: FloatStore
+        public let threads: Int
+        fileprivate let arenas: [FloatStore]
         fileprivate let scratch: FloatStore
 
-        public init(capacity: Int) {
+        /// `capacity` samples per pass (at least one) on `threads` threads (at least one).
+        public init(capacity: Int, threads: Int = 1) {
             precondition(capacity > 0, "a workspace holds at least one sample")
+            precondition(threads > 0, "a workspace runs on at least one thread")
             self.capacity = capacity
-            arena = FloatStore(count: capacity * LeNet5.arenaCount)
-            scratch = FloatStore(count: LeNet5.scratchCount)
+            self.threads = threads
+            arenas = (0..<threads).map { _ in FloatStore(count: capacity * LeNet5.arenaCount) }
+            scratch = FloatStore(count: threads * LeNet5.scratchCount)
+            reserveThreads(threads)
         }
     }
 
@@ -203,30 +226,59 @@ private enum Activation: Sendable {
 }
 
 /// Applies an activation in place to `count` floats; softmax normalizes each run of `channels`.
+@inline(__always)
+private func activate(
+    _ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int, parts: Int = 1
+) {
+    activate(activation, values, values, count: count, channels: channels, parts: parts)
+}
+
+/// `output` = the activation of `input` (`count` floats; they may be the same memory): one pass, no
+/// copy first. Split across up to `parts` threads by runs of whole vectors (softmax by runs of
+/// channels).
 @inline(never)
-private func activate(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
-    switch activation {
-    case .linear: break
-    case .relu: map(values, count, Relu.self)
-    case .relu6: map(values, count, Relu6.self)
-    case .leakyRelu: map(values, count, LeakyRelu.self)
-    case .elu: map(values, count, Elu.self)
-    case .selu: map(values, count, Selu.self)
-    case .gelu: map(values, count, Gelu.self)
-    case .sigmoid: map(values, count, Sigmoid.self)
-    case .hardSigmoid: map(values, count, HardSigmoid.self)
-    case .tanh: map(values, count, Tanh.self)
-    case .softmax:
-        var row = values
-        while row < values + count {
-            softmax(row, channels)
-            row += channels
+private func activate(
+    _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+    channels: Int, parts: Int = 1
+) {
+    if activation == .linear {
+        if UnsafePointer(output) != input { output.update(from: input, count: count) }
+        return
+    }
+    let rows = activation == .softmax ? count / channels : count
+    let parts = partCount(available: parts, units: rows, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        if activation == .softmax {
+            for row in share(part, of: parts, rows) {
+                softmax(input + row * channels, output + row * channels, channels)
+            }
+        } else {
+            let range = run(part, of: parts, count)
+            activate(activation, input + range.lowerBound, output + range.lowerBound, count: range.count)
         }
+    }
+}
+
+/// `activate` on one run of values, on the calling thread; softmax is done row by row.
+private func activate(
+    _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
+) {
+    switch activation {
+    case .linear, .softmax: break
+    case .relu: map(input, output, count, Relu.self)
+    case .relu6: map(input, output, count, Relu6.self)
+    case .leakyRelu: map(input, output, count, LeakyRelu.self)
+    case .elu: map(input, output, count, Elu.self)
+    case .selu: map(input, output, count, Selu.self)
+    case .gelu: map(input, output, count, Gelu.self)
+    case .sigmoid: map(input, output, count, Sigmoid.self)
+    case .hardSigmoid: map(input, output, count, HardSigmoid.self)
+    case .tanh: map(input, output, count, Tanh.self)
     case .softplus:
         // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-        for i in 0..<count { values[i] = max(values[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(values[i]))) }
-    case .softsign: map(values, count, Softsign.self)
-    case .swish: map(values, count, Swish.self)
+        for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
+    case .softsign: map(input, output, count, Softsign.self)
+    case .swish: map(input, output, count, Swish.self)
     }
 }
 
@@ -246,44 +298,48 @@ private protocol VectorFunction {
     static func apply(_ x: Lanes) -> Lanes
 }
 
-/// Replaces each run of `Lanes.scalarCount` values by `Function` of it. Specialized for each
-/// activation and kept out of line, so that no loop keeps another's constants in its registers.
-/// `Function.apply` appears once: the last partial run goes through a zero-padded copy, by a call
-/// of this function. (With a second call of apply for it, the optimizer stopped inlining exp into
-/// gelu's loop; passed as a closure, apply stayed a call whose vector went in 128-bit pieces.)
+/// Writes `Function` of each run of `Lanes.scalarCount` values of `input` to `output` (which may be
+/// `input`). Specialized for each activation and kept out of line, so that no loop keeps another's
+/// constants in its registers. `Function.apply` appears once: the last partial run goes through a
+/// zero-padded copy, by a call of this function. (With a second call of apply for it, the
+/// optimizer stopped inlining exp into gelu's loop; passed as a closure, apply stayed a call whose
+/// vector went in 128-bit pieces.)
 @inline(never)
-private func map<Function: VectorFunction>(_ values: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type) {
-    let raw = UnsafeMutableRawPointer(values)
+private func map<Function: VectorFunction>(
+    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int, _: Function.Type
+) {
+    let (source, target) = (UnsafeRawPointer(input), UnsafeMutableRawPointer(output))
     let whole = count - count % Lanes.scalarCount
     var i = 0
     while i < whole {
         let offset = i * MemoryLayout<Float>.stride
-        let x = raw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-        raw.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
+        let x = source.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+        target.storeBytes(of: Function.apply(x), toByteOffset: offset, as: Lanes.self)
         i += Lanes.scalarCount
     }
     guard whole < count else { return }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: Lanes.scalarCount) { buffer in
         let tail = buffer.baseAddress!
         tail.initialize(repeating: 0, count: Lanes.scalarCount)
-        tail.update(from: values + whole, count: count - whole)
-        map(tail, Lanes.scalarCount, Function.self)
-        (values + whole).update(from: tail, count: count - whole)
+        tail.update(from: input + whole, count: count - whole)
+        map(tail, tail, Lanes.scalarCount, Function.self)
+        (output + whole).update(from: tail, count: count - whole)
     }
 }
 
-/// e^(x − max) / Σ e^(x − max) over one run of `count` values, so large logits do not overflow.
-/// Its own function, like each `map`: the loops around it keep nothing in registers it needs.
+/// e^(x − max) / Σ e^(x − max) over one run of `count` values of `input` into `output`, so large
+/// logits do not overflow. Its own function, like each `map`: the loops around it keep nothing in
+/// registers it needs.
 @inline(never)
-private func softmax(_ row: UnsafeMutablePointer<Float>, _ count: Int) {
-    var largest = row[0]
-    for i in 1..<count { largest = max(largest, row[i]) }
-    for i in 0..<count { row[i] -= largest }
-    map(row, count, Exp.self)
+private func softmax(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
+    var largest = input[0]
+    for i in 1..<count { largest = max(largest, input[i]) }
+    for i in 0..<count { output[i] = input[i] - largest }
+    map(output, output, count, Exp.self)
     var sum: Float = 0
-    for i in 0..<count { sum += row[i] }
+    for i in 0..<count { sum += output[i] }
     let scale = 1 / sum
-    for i in 0..<count { row[i] *= scale }
+    for i in 0..<count { output[i] *= scale }
 }
 
 private enum Relu: VectorFunction {
@@ -341,8 +397,46 @@ private enum Exp: VectorFunction {
 /// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
 /// channels at a time. One output per channel over whole vectors of channels, the common case, has
 /// kernels of its own: one for the 3×3 window, one for any other.
+///
+/// Split across up to `parts` threads by output rows: a part runs its rows of an image as an image
+/// of that many rows, the padding moved up by the rows before them, so its windows are the layer's.
 @inline(never)
 private func depthwise(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
+    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, parts: Int = 1
+) {
+    let rows = batch * outputHeight
+    let rowSize = outputWidth * channels * multiplier
+    let parts = partCount(
+        available: parts, units: rows, work: rows * rowSize * kernel.0 * kernel.1, minimum: minimumProductWork / 4)
+    guard parts > 1 else {
+        depthwiseImages(
+            batch, input, output, height: height, width: width, channels: channels, multiplier: multiplier,
+            outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: dilation,
+            padding: padding, weights: weights, bias: bias, clamp: clamp)
+        return
+    }
+    inParallel(parts) { part in
+        let range = share(part, of: parts, rows)
+        var row = range.lowerBound
+        while row < range.upperBound {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            let count = min(range.upperBound - row, outputHeight - y)
+            depthwiseImages(
+                1, input + n * height * width * channels, output + row * rowSize, height: height, width: width,
+                channels: channels, multiplier: multiplier, outputHeight: count, outputWidth: outputWidth,
+                kernel: kernel, strides: strides, dilation: dilation,
+                padding: (padding.top - y * strides.0, padding.left),
+                weights: weights, bias: bias, clamp: clamp)
+            row += count
+        }
+    }
+}
+
+/// `depthwise` on the calling thread.
+private func depthwiseImages(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
@@ -352,7 +446,8 @@ private func depthwise(
         if kernel == (3, 3) {
             depthwise3x3(
                 batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
-                outputWidth: outputWidth, strides: strides, padding: padding, weights: weights, bias: bias, clamp: clamp)
+                outputWidth: outputWidth, strides: strides, padding: padding, weights: weights, bias: bias, clamp: clamp
+            )
         } else {
             depthwiseRows(
                 batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
@@ -516,20 +611,21 @@ private func clamped(_ value: Lanes, _ slope: Float, _ high: Float) -> Lanes {
 
 // MARK: Layers
 
-/// `conv2d`: a matrix product of image patches and the packed kernel, bias and clamp fused.
+/// `conv2d`: a matrix product of image patches and the packed kernel, bias, residual and clamp fused.
 @inline(never)
 private func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     let depth = kernel.0 * kernel.1 * channels
     let rows = batch * outputHeight * outputWidth
     if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width {
         multiply(
             rows: rows, depth: depth, columns: filters, source: MatrixRows(start: input, depth: channels),
-            weights: weights, bias: bias, clamp: clamp, output: output, scratch: scratch)
+            weights: weights, bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
     } else {
         let patches = Patches(
             input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
@@ -538,58 +634,75 @@ private func convolution(
             padLeft: padding.left)
         multiply(
             rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
-            output: output, scratch: scratch)
+            residual: residual, output: output, scratch: scratch)
     }
 }
 
-/// `dense` on a batch of rows.
+/// `dense` on a batch of rows, bias, residual and clamp fused.
 @inline(never)
 private func dense(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, inputs: Int, units: Int,
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
+    scratch: Scratch
 ) {
     multiply(
         rows: batch, depth: inputs, columns: units, source: MatrixRows(start: input, depth: inputs), weights: weights,
-        bias: bias, clamp: clamp, output: output, scratch: scratch)
+        bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
 }
 
 /// `max_pool2d` and `avg_pool2d`; cells of a `same` window outside the input are skipped, and an
-/// average divides by the cells inside.
+/// average divides by the cells inside. Split across up to `parts` threads by output rows.
 @inline(never)
 private func pool(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
-    window: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int)
+    window: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int), parts: Int = 1
 ) {
-    for n in 0..<batch {
-        let image = input + n * height * width * channels
-        for y in 0..<outputHeight {
-            let top = max(y * strides.0 - padding.top, 0)
-            let bottom = min(y * strides.0 - padding.top + window.0, height)
-            for x in 0..<outputWidth {
-                let left = max(x * strides.1 - padding.left, 0)
-                let right = min(x * strides.1 - padding.left + window.1, width)
-                let row = output + ((n * outputHeight + y) * outputWidth + x) * channels
-                if channels % Lanes.scalarCount == 0 {
-                    poolPixel(image, row, average: average, width: width, channels: channels, top..<bottom, left..<right)
-                    continue
-                }
-                row.update(from: image + (top * width + left) * channels, count: channels)
-                for iy in top..<bottom {
-                    for ix in left..<right where iy != top || ix != left {
-                        let source = image + (iy * width + ix) * channels
-                        if average {
-                            for c in 0..<channels { row[c] += source[c] }
-                        } else {
-                            for c in 0..<channels { row[c] = max(row[c], source[c]) }
-                        }
-                    }
-                }
+    let rows = batch * outputHeight
+    let rowWork = outputWidth * channels * window.0 * window.1
+    let parts = partCount(available: parts, units: rows, work: rows * rowWork, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for row in share(part, of: parts, rows) {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            poolRow(
+                input + n * height * width * channels, output + row * outputWidth * channels, y: y, average: average,
+                height: height, width: width, channels: channels, outputWidth: outputWidth, window: window,
+                strides: strides, padding: padding)
+        }
+    }
+}
+
+/// Output row `y` of one image of `pool`.
+@inline(__always)
+private func poolRow(
+    _ image: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, y: Int, average: Bool, height: Int,
+    width: Int, channels: Int, outputWidth: Int, window: (Int, Int), strides: (Int, Int),
+    padding: (top: Int, left: Int)
+) {
+    let top = max(y * strides.0 - padding.top, 0)
+    let bottom = min(y * strides.0 - padding.top + window.0, height)
+    for x in 0..<outputWidth {
+        let left = max(x * strides.1 - padding.left, 0)
+        let right = min(x * strides.1 - padding.left + window.1, width)
+        let row = output + x * channels
+        if channels % Lanes.scalarCount == 0 {
+            poolPixel(image, row, average: average, width: width, channels: channels, top..<bottom, left..<right)
+            continue
+        }
+        row.update(from: image + (top * width + left) * channels, count: channels)
+        for iy in top..<bottom {
+            for ix in left..<right where iy != top || ix != left {
+                let source = image + (iy * width + ix) * channels
                 if average {
-                    let scale = 1 / Float((bottom - top) * (right - left))
-                    for c in 0..<channels { row[c] *= scale }
+                    for c in 0..<channels { row[c] += source[c] }
+                } else {
+                    for c in 0..<channels { row[c] = max(row[c], source[c]) }
                 }
             }
+        }
+        if average {
+            let scale = 1 / Float((bottom - top) * (right - left))
+            for c in 0..<channels { row[c] *= scale }
         }
     }
 }
@@ -640,43 +753,71 @@ private func globalPool(
     }
 }
 
-/// `zero_padding2d`.
+/// `zero_padding2d`: each output row zeros, or an input row between zeros. Split across up to
+/// `parts` threads by output rows.
 @inline(never)
 private func zeroPad(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int, parts: Int = 1
 ) {
-    output.update(repeating: 0, count: batch * outputHeight * outputWidth * channels)
-    for n in 0..<batch {
-        for y in 0..<height {
-            (output + ((n * outputHeight + y + top) * outputWidth + left) * channels)
-                .update(from: input + (n * height + y) * width * channels, count: width * channels)
+    let rows = batch * outputHeight
+    let rowSize = outputWidth * channels
+    let parts = partCount(available: parts, units: rows, work: rows * rowSize, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for row in share(part, of: parts, rows) {
+            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+            let target = output + row * rowSize
+            guard y >= top && y < top + height else {
+                target.update(repeating: 0, count: rowSize)
+                continue
+            }
+            let right = (left + width) * channels
+            target.update(repeating: 0, count: left * channels)
+            (target + left * channels).update(
+                from: input + (n * height + y - top) * width * channels, count: width * channels)
+            (target + right).update(repeating: 0, count: rowSize - right)
         }
     }
 }
 
 /// `batch_norm` that no convolution absorbed: x · scale + shift per channel (folded at load).
+/// Split across up to `parts` threads by pixels.
 @inline(never)
 private func scaleShift(
     _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, channels: Int,
-    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>
+    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, parts: Int = 1
 ) {
-    var offset = 0
-    while offset < count {
-        for c in 0..<channels { output[offset + c] = input[offset + c] * scale[c] + shift[c] }
-        offset += channels
+    let pixels = count / channels
+    let parts = partCount(available: parts, units: pixels, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for pixel in share(part, of: parts, pixels) {
+            let offset = pixel * channels
+            for c in 0..<channels { output[offset + c] = input[offset + c] * scale[c] + shift[c] }
+        }
     }
 }
 
-/// `add`: output = first + second; further inputs are added in place with `accumulate`.
+/// `add`: output = first + second; further inputs are added in place with `accumulate`. Both split
+/// across up to `parts` threads by runs of elements.
 @inline(never)
-private func add(_ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { output[i] = first[i] + second[i] }
+private func add(
+    _ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    parts: Int = 1
+) {
+    let parts = partCount(available: parts, units: count, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for i in run(part, of: parts, count) { output[i] = first[i] + second[i] }
+    }
 }
 
 @inline(never)
-private func accumulate(_ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { output[i] += input[i] }
+private func accumulate(
+    _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, parts: Int = 1
+) {
+    let parts = partCount(available: parts, units: count, work: count, minimum: minimumPassWork)
+    inParallel(parts) { part in
+        for i in run(part, of: parts, count) { output[i] += input[i] }
+    }
 }
 
 /// One input of `concatenate`: its `width` channels of every pixel go to channels
@@ -731,39 +872,74 @@ private func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 /// output[rows, columns] = finish(A · B): A from `source`, B packed in panels (`packPanels`),
 /// blocked as GotoBLAS and ONNX Runtime's MLAS block it: rows are gathered `blockRows` at a time,
 /// then each weight panel sweeps the whole block while it stays in cache, one 6-row tile at a
-/// time. `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after them, the
-/// floats where partial tiles are staged. `bias` is padded to whole panels.
+/// time. Each part of `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after
+/// them, the floats where partial tiles are staged. `bias` is padded to whole panels. A `residual`
+/// [rows, columns] is added after the bias, before the clamp (a residual connection folded in).
+///
+/// A product large enough splits across `scratch.parts` threads, by row tiles or by weight panels,
+/// whichever leaves the parts more even (a tile of six rows costs as much when it holds fewer, so a
+/// late layer with few pixels and many filters splits by panels, a dense layer of one sample too). Every output value is one
+/// tile's sum over the whole depth, the same whatever the split.
 @inline(__always)
 private func multiply<Source: RowSource>(
     rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    clamp: Clamp, residual: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>, scratch: Scratch
 ) {
     let panels = (columns + panelWidth - 1) / panelWidth
+    let tiles = (rows + tileRows - 1) / tileRows
+    let parts = partCount(
+        available: scratch.parts, units: max(tiles, panels), work: rows * depth * columns, minimum: minimumProductWork)
+    // The tiles (or panels) the busiest part computes, times the panels (or tiles) each covers. Rows
+    // unless panels are more than 5% better: split by panels, every part reads (and for a tile at
+    // the border, gathers) all the rows.
+    let byRows = (tiles + parts - 1) / parts * panels * 20 <= (panels + parts - 1) / parts * tiles * 21
+    inParallel(parts) { part in
+        let (tileRange, panelRange) =
+            byRows ? (share(part, of: parts, tiles), 0..<panels) : (0..<tiles, share(part, of: parts, panels))
+        multiplyPart(
+            rows: tileRange.lowerBound * tileRows..<min(rows, tileRange.upperBound * tileRows), panels: panelRange,
+            depth: depth, columns: columns, source: source, weights: weights, bias: bias, clamp: clamp,
+            residual: residual, output: output, scratch: scratch.base + part * scratch.stride)
+    }
+}
+
+/// The output rows `rows` and weight panels `panels` of `multiply`, on the calling thread.
+@inline(__always)
+private func multiplyPart<Source: RowSource>(
+    rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>
+) {
     let stage = scratch + blockRows * depth
     withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
-        var blockStart = 0
-        while blockStart < rows {
-            let blockCount = min(blockRows, rows - blockStart)
+        var blockStart = rows.lowerBound
+        while blockStart < rows.upperBound {
+            let blockCount = min(blockRows, rows.upperBound - blockStart)
             let tileCount = (blockCount + tileRows - 1) / tileRows
             for index in 0..<tileCount {
                 let first = blockStart + index * tileRows
                 tiles[index] = source.rows(
-                    first: first, count: min(tileRows, rows - first), scratch: scratch + index * tileRows * depth)
+                    first: first, count: min(tileRows, rows.upperBound - first),
+                    scratch: scratch + index * tileRows * depth)
             }
-            for panel in 0..<panels {
+            for panel in panels {
                 let live = min(panelWidth, columns - panel * panelWidth)
                 let b = weights + panel * depth * panelWidth
                 for index in 0..<tileCount {
                     let row = blockStart + index * tileRows
                     let c = output + row * columns + panel * panelWidth
-                    let (a, count, panelBias) = (tiles[index], min(tileRows, rows - row), bias + panel * panelWidth)
+                    let r = residual.map { $0 + row * columns + panel * panelWidth }
+                    let (a, count, panelBias) = (
+                        tiles[index], min(tileRows, rows.upperBound - row), bias + panel * panelWidth
+                    )
                     // A packed tile is one run of the whole depth. One call of each tile, not one per
                     // kind of rows: every call is a copy of the tile's code to compile.
-                    let (segments, length, gap) = a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
+                    let (segments, length, gap) =
+                        a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
                     if panelWidth > 16 && live > 16 {
-                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        wideTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     } else {
-                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, stage)
+                        narrowTile(a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage)
                     }
                 }
             }
@@ -777,10 +953,20 @@ private func multiply<Source: RowSource>(
 private func wideTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
-    var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
-    var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
+    var c00 = Vector()
+    var c01 = Vector()
+    var c10 = Vector()
+    var c11 = Vector()
+    var c20 = Vector()
+    var c21 = Vector()
+    var c30 = Vector()
+    var c31 = Vector()
+    var c40 = Vector()
+    var c41 = Vector()
+    var c50 = Vector()
+    var c51 = Vector()
     var b = b
     for segment in 0..<segments {
         let offset = segment * gap
@@ -811,7 +997,11 @@ private func wideTile(
     }
     @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
         guard row < rows else { return }
-        let (low, high) = (finish(low, bias, clamp), finish(high, bias + 16, clamp))
+        let added = residual.map { ($0 + row * columns, live - 16) }
+        let (low, high) = (
+            finish(low, bias, clamp, adding: added.map { load($0.0) }),
+            finish(high, bias + 16, clamp, adding: added.map { loadPart($0.0 + 16, $0.1, stage) })
+        )
         let target = c + row * columns
         if live == panelWidth {
             store(low, target)
@@ -834,9 +1024,14 @@ private func wideTile(
 private func narrowTile(
     _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ stage: UnsafeMutablePointer<Float>
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
-    var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+    var c0 = Vector()
+    var c1 = Vector()
+    var c2 = Vector()
+    var c3 = Vector()
+    var c4 = Vector()
+    var c5 = Vector()
     var b = b
     for segment in 0..<segments {
         let offset = segment * gap
@@ -855,7 +1050,7 @@ private func narrowTile(
     }
     @inline(__always) func put(_ row: Int, _ sums: Vector) {
         guard row < rows else { return }
-        let value = finish(sums, bias, clamp)
+        let value = finish(sums, bias, clamp, adding: residual.map { loadPart($0 + row * columns, live, stage) })
         let target = c + row * columns
         if live == 16 {
             store(value, target)
@@ -1173,38 +1368,138 @@ private func zeroBiasCount(_ columns: Int) -> Int { (columns + 31) / 32 * 32 }
 /// `separable_conv2d`: the depthwise step (`depthwise`, without bias or clamp) on a band of output
 /// rows into scratch, then the pointwise step, a 1×1 convolution (`dense` over the band's pixels)
 /// with bias and clamp fused, band after band of each image. The band's padding is the layer's
-/// moved up by the rows before it, so its windows are the layer's own.
+/// moved up by the rows before it, so its windows are the layer's own. The bands split across up
+/// to `scratch.parts` threads, each part with the band in its own scratch region.
 @inline(never)
 private func separable(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int, filters: Int,
     kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
     depthwiseWeights: UnsafePointer<Float>, pointwiseWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+    clamp: Clamp, scratch: Scratch
 ) {
     let depth = channels * multiplier
-    let zeros = scratch
-    zeros.update(repeating: 0, count: zeroBiasCount(depth))
-    let band = scratch + zeroBiasCount(depth)
     let bandRows = separableBandRows(outputHeight: outputHeight, outputWidth: outputWidth)
-    let productScratch = band + bandRows * outputWidth * depth
-    for n in 0..<batch {
-        let image = input + n * height * width * channels
-        var y = 0
-        while y < outputHeight {
+    let bands = (outputHeight + bandRows - 1) / bandRows
+    let work = batch * outputHeight * outputWidth * depth * (kernel.0 * kernel.1 + filters)
+    let parts = partCount(available: scratch.parts, units: batch * bands, work: work, minimum: minimumProductWork)
+    inParallel(parts) { part in
+        let zeros = scratch.base + part * scratch.stride
+        zeros.update(repeating: 0, count: zeroBiasCount(depth))
+        let band = zeros + zeroBiasCount(depth)
+        let productScratch = Scratch(band + bandRows * outputWidth * depth)
+        for item in share(part, of: parts, batch * bands) {
+            let (n, y) = (item / bands, item % bands * bandRows)
             let rows = min(bandRows, outputHeight - y)
             depthwise(
-                1, image, band, height: height, width: width, channels: channels, multiplier: multiplier,
-                outputHeight: rows, outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: dilation,
-                padding: (padding.top - y * strides.0, padding.left), weights: depthwiseWeights, bias: zeros,
-                clamp: .none)
+                1, input + n * height * width * channels, band, height: height, width: width, channels: channels,
+                multiplier: multiplier, outputHeight: rows, outputWidth: outputWidth, kernel: kernel, strides: strides,
+                dilation: dilation, padding: (padding.top - y * strides.0, padding.left), weights: depthwiseWeights,
+                bias: zeros, clamp: .none)
             dense(
                 rows * outputWidth, band, output + (n * outputHeight + y) * outputWidth * filters, inputs: depth,
                 units: filters, weights: pointwiseWeights, bias: bias, clamp: clamp, scratch: productScratch)
-            y += rows
         }
     }
 }
+
+// MARK: Threads
+
+/// A layer's scratch memory and the threads it may split its work across: `parts` regions of
+/// `stride` floats, one per part, so that the parts of a split layer never share scratch. With one
+/// part the layer runs on the calling thread alone.
+///
+/// A layer splits only what is computed independently: output rows, weight panels, bands of an
+/// image or runs of elements, never a sum. Each output value is then computed by the same float
+/// operations in the same order whatever the number of parts, so the result is bitwise the same.
+private struct Scratch {
+    fileprivate let base: UnsafeMutablePointer<Float>
+    fileprivate let stride: Int
+    fileprivate let parts: Int
+
+    /// `parts` regions of `stride` floats from `base`.
+    fileprivate init(_ base: UnsafeMutablePointer<Float>, stride: Int = 0, parts: Int = 1) {
+        precondition(parts >= 1, "a layer runs in at least one part")
+        (self.base, self.stride, self.parts) = (base, stride, parts)
+    }
+
+    /// Part `part`'s region alone, for work that runs on one thread.
+    fileprivate func part(_ part: Int) -> Scratch { Scratch(base + part * stride, stride: stride, parts: 1) }
+}
+
+/// Floats a scratch region takes for a layer that needs `count`: whole 64-byte lines, so that the
+/// regions of two threads never share a cache line.
+private func scratchStride(_ count: Int) -> Int { (max(count, 1) + 15) / 16 * 16 }
+
+/// Calls `body(part)` for every part in `0 ..< parts`, on up to `parts` threads at once, the calling
+/// thread among them, and returns once every call has returned. One part runs on the calling
+/// thread. The threads are the `WorkerPool`'s where the Synchronization module is (and the pool is
+/// free), else Dispatch's (`concurrentPerform`). Which thread takes which part varies from run to
+/// run; what a part computes does not.
+private func inParallel(_ parts: Int, _ body: (Int) -> Void) {
+    guard parts > 1 else {
+        if parts == 1 { body(0) }
+        return
+    }
+    #if canImport(Synchronization)
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
+            if WorkerPool.shared.run(parts, body) { return }
+        }
+    #endif
+    withoutActuallyEscaping(body) { body in
+        let shared = SharedBody(body: body)
+        DispatchQueue.concurrentPerform(iterations: parts) { shared.body($0) }
+    }
+}
+
+/// `inParallel`'s body, which Dispatch calls from several threads at once. Unchecked Sendable, and
+/// safe: every caller's parts write disjoint memory (their own output ranges and scratch regions)
+/// and read only memory no part writes, and `concurrentPerform` returns only after every call has
+/// returned, so the closure never outlives `withoutActuallyEscaping`.
+private struct SharedBody: @unchecked Sendable {
+    let body: (Int) -> Void
+}
+
+/// Part `part` of `count` items split into `parts` ranges whose sizes differ by at most one.
+private func share(_ part: Int, of parts: Int, _ count: Int) -> Range<Int> {
+    count * part / parts..<count * (part + 1) / parts
+}
+
+/// Part `part` of `count` floats split into `parts` runs of whole 64-byte lines (the last run
+/// takes the rest), so that no two threads write the same cache line of an aligned buffer.
+private func run(_ part: Int, of parts: Int, _ count: Int) -> Range<Int> {
+    let lines = share(part, of: parts, (count + 15) / 16)
+    return min(count, lines.lowerBound * 16)..<min(count, lines.upperBound * 16)
+}
+
+/// The parts a layer splits into: at most `available`, at most `units` (pieces that cannot be
+/// split further), and few enough that each has `minimum` work or more. Waking a thread costs a few
+/// microseconds, so small layers run whole.
+private func partCount(available: Int, units: Int, work: Int, minimum: Int) -> Int {
+    max(1, min(available, units, work / minimum))
+}
+
+/// Multiply-adds below which a part of a matrix product is not worth a thread: about 5 µs.
+private let minimumProductWork = 1 << 20
+
+/// Floats an element-wise pass must touch per part to be worth a thread.
+private let minimumPassWork = 1 << 16
+
+/// Runs a batch of `batch` samples on `scratch.parts` threads, split the same way in both back
+/// ends: each thread (a lane, with an arena of its own) first takes `batch / threads` whole samples
+/// with its own scratch region; the rest, fewer samples than threads, then runs in lane 0 with
+/// every layer split across all the threads. `body(lane, samples, scratch)` runs samples
+/// `samples` in lane `lane`'s arena. Lanes beyond the first are used only when `batch` is at least
+/// the number of threads (`laneCount`).
+private func splitBatch(_ batch: Int, scratch: Scratch, _ body: (Int, Range<Int>, Scratch) -> Void) {
+    let threads = scratch.parts
+    let each = batch / threads
+    if each > 0 { inParallel(threads) { lane in body(lane, lane * each..<(lane + 1) * each, scratch.part(lane)) } }
+    if each * threads < batch { body(0, each * threads..<batch, scratch) }
+}
+
+/// The lanes (arenas) `splitBatch` uses for a batch of `batch` samples on `threads` threads.
+private func laneCount(batch: Int, threads: Int) -> Int { batch >= threads ? threads : 1 }
 
 // MARK: Transposed convolution
 
@@ -1230,18 +1525,20 @@ private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [F
 /// [in, kh·kw·filters] (`transposedConvolutionMatrix`, packed), is a matrix product over
 /// `blockRows` pixels at a time; each product row is then added to the kh × kw output pixels it
 /// covers (col2im): input (y, x) and tap (ky, kx) go to output (y·sh − top + ky, x·sw − left + kx),
-/// taps outside the output dropped. The output starts as the bias; the clamp comes last.
+/// taps outside the output dropped. The output starts as the bias; the clamp comes last. It runs
+/// on one thread (the first part of `scratch`): input pixels add into overlapping outputs, and an
+/// order that depended on a split would change the sums.
 @inline(never)
 private func transposedConvolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
     height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
     kernel: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
 ) {
     let columns = kernel.0 * kernel.1 * filters
-    let zeros = scratch
+    let zeros = scratch.base
     zeros.update(repeating: 0, count: zeroBiasCount(columns))
-    let products = scratch + zeroBiasCount(columns)
+    let products = scratch.base + zeroBiasCount(columns)
     let productScratch = products + blockRows * columns
     let outputPixels = outputHeight * outputWidth
     for pixel in 0..<batch * outputPixels { (output + pixel * filters).update(from: bias, count: filters) }
@@ -1251,7 +1548,7 @@ private func transposedConvolution(
         let count = min(blockRows, pixels - first)
         dense(
             count, input + first * channels, products, inputs: channels, units: columns, weights: weights, bias: zeros,
-            clamp: .none, scratch: productScratch)
+            clamp: .none, scratch: Scratch(productScratch))
         for r in 0..<count {
             let pixel = first + r
             let (x, y, n) = (pixel % width, (pixel / width) % height, pixel / (width * height))
@@ -1288,7 +1585,9 @@ private func addRun(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePoint
 
 /// The clamp of `finish` on `count` floats in place; the last partial vector goes through 32
 /// floats of `scratch` (its first 16 zeros as the bias, the rest where it is staged).
-private func clampRun(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: Clamp, scratch: UnsafeMutablePointer<Float>) {
+private func clampRun(
+    _ values: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: Clamp, scratch: UnsafeMutablePointer<Float>
+) {
     let (zeros, stage) = (scratch, scratch + 16)
     zeros.update(repeating: 0, count: 32)
     var i = 0
@@ -1410,6 +1709,15 @@ private func storePart(
     pointer.update(from: stage, count: count)
 }
 
+/// The first `count` floats from `pointer` (at most 16; the other lanes are left unspecified), read
+/// through `stage` unless all 16 are wanted, so that nothing past them is read.
+@inline(__always)
+private func loadPart(_ pointer: UnsafePointer<Float>, _ count: Int, _ stage: UnsafeMutablePointer<Float>) -> Vector {
+    guard count < 16 else { return load(pointer) }
+    stage.update(from: pointer, count: count)
+    return load(stage)
+}
+
 /// The activations a matrix product's store applies for free: they cost no register of the tile.
 /// Every one is one formula, negative values scaled by `slope` and the rest capped at `high`.
 private enum Clamp: Sendable {
@@ -1426,12 +1734,13 @@ private enum Clamp: Sendable {
     var high: Float { self == .relu6 ? 6 : .infinity }
 }
 
-/// Bias, then the clamp, on sixteen outputs. Every clamp is one formula, negative values scaled
-/// by a slope and the rest capped: no branch, and a quarter of the code four formulas would be in
-/// each of a tile's six or twelve stores.
+/// Bias, then a residual if there is one, then the clamp, on sixteen outputs. Every clamp is one
+/// formula, negative values scaled by a slope and the rest capped: no branch, and a quarter of the
+/// code four formulas would be in each of a tile's six or twelve stores.
 @inline(__always)
-private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp) -> Vector {
-    let value = value + load(bias)
+private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp, adding residual: Vector? = nil) -> Vector {
+    var value = value + load(bias)
+    if let residual { value += residual }
     let (slope, high) = (clamp.slope, clamp.high)
     let scaled = value.replacing(with: value * slope, where: value .< 0)
     return scaled.replacing(with: high, where: scaled .> high)
@@ -1480,6 +1789,144 @@ private func normScaleShift(
 private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
+}
+
+// MARK: Worker threads
+
+#if canImport(Synchronization)
+    /// Threads that wait for the next parallel region spinning, then sleeping: one sample's layers
+    /// are split one after another, tens of microseconds each, and a Dispatch worker asleep between
+    /// them takes about as long to wake (ResNet-50 at batch 1 ran 12% slower on two cores through
+    /// `concurrentPerform` alone). The process shares one pool; a caller that finds it taken, by
+    /// another thread's batch or from inside a part, uses Dispatch instead.
+    ///
+    /// Each worker has a slot of its own: the caller writes the region's number into the slots of
+    /// the workers it needs, they take parts from a shared counter until none is left, and each
+    /// reports the number back. A worker whose slot stays unchanged for `spinTime` sleeps on its
+    /// semaphore until the next region that needs it (a wake takes some 20 µs): long enough to span
+    /// the gaps between the layers of a batch, short enough to cost an idle process nothing to notice.
+    @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
+    private final class WorkerPool: Sendable {
+        static let shared = WorkerPool()
+
+        /// Nanoseconds an idle worker checks its slot before it sleeps.
+        static let spinTime: UInt64 = 1_000_000
+
+        /// One worker thread's slot, report and semaphore.
+        final class Worker: Sendable {
+            /// The region it is to take part in.
+            let assigned = Atomic<Int>(0)
+            /// The last region it finished.
+            let finished = Atomic<Int>(0)
+            let sleeping = Atomic<Bool>(false)
+            let wake = DispatchSemaphore(value: 0)
+        }
+
+        /// Taken by the caller of a region (or by `reserve`), which then owns the fields below.
+        private let busy = Atomic<Bool>(false)
+        private let nextPart = Atomic<Int>(0)
+        /// The threads, the region number and the region's parts and body. Unsynchronized but
+        /// safe: only the holder of `busy` writes them; a worker reads `parts` and `body` only
+        /// between seeing its slot set (acquiring what the caller wrote before) and reporting back,
+        /// and the caller clears `body` only after every worker it woke has reported.
+        nonisolated(unsafe) private var workers: [Worker] = []
+        nonisolated(unsafe) private var region = 0
+        nonisolated(unsafe) private var parts = 0
+        nonisolated(unsafe) private var body: ((Int) -> Void)?
+
+        private func lock() -> Bool {
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        }
+        private func unlock() { busy.store(false, ordering: .releasing) }
+
+        /// Starts workers until there are `count` (at most one fewer than the cores: the caller is
+        /// a thread too, and a spinning worker without a core of its own only slows the others).
+        func reserve(_ count: Int) {
+            let count = min(count, ProcessInfo.processInfo.activeProcessorCount - 1)
+            while !lock() {}
+            while workers.count < count {
+                let worker = Worker()
+                workers.append(worker)
+                Thread.detachNewThread { [self] in work(worker) }
+            }
+            unlock()
+        }
+
+        /// Runs `body(part)` for every part in `0 ..< parts` on the calling thread and up to
+        /// `parts - 1` workers; false, having run nothing, when the pool is taken.
+        func run(_ parts: Int, _ body: (Int) -> Void) -> Bool {
+            guard lock() else { return false }
+            withoutActuallyEscaping(body) { body in
+                let helpers = workers.prefix(parts - 1)
+                region += 1
+                (self.parts, self.body) = (parts, body)
+                nextPart.store(0, ordering: .relaxed)
+                for worker in helpers {
+                    worker.assigned.store(region, ordering: .sequentiallyConsistent)
+                    if worker.sleeping.load(ordering: .sequentiallyConsistent) { worker.wake.signal() }
+                }
+                takeParts()
+                // A worker is busy with its last part, or waking: wait, letting others run after a while.
+                for worker in helpers {
+                    var checks = 0
+                    while worker.finished.load(ordering: .acquiring) != region {
+                        checks += 1
+                        if checks > 1 << 16 { sched_yield() }
+                    }
+                }
+                self.body = nil
+            }
+            unlock()
+            return true
+        }
+
+        /// Runs parts of the current region until none is left. Its own function, so that its
+        /// reference to `body` is gone when the worker reports.
+        @inline(never)
+        private func takeParts() {
+            guard let body else { return }
+            while true {
+                let part = nextPart.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard part < parts else { return }
+                body(part)
+            }
+        }
+
+        private func work(_ worker: Worker) {
+            var last = 0
+            while true {
+                var checks = 0
+                var idleSince = DispatchTime.now().uptimeNanoseconds
+                var region = worker.assigned.load(ordering: .acquiring)
+                while region == last {
+                    checks += 1
+                    // The clock every 1024 checks: reading it costs some 20 ns, a check one cycle.
+                    if checks & 1023 == 0 && DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinTime {
+                        // Announce the sleep, then look once more: the caller stores the slot before
+                        // it reads `sleeping`, so one of the two sees the other.
+                        worker.sleeping.store(true, ordering: .sequentiallyConsistent)
+                        if worker.assigned.load(ordering: .sequentiallyConsistent) == last { worker.wake.wait() }
+                        worker.sleeping.store(false, ordering: .relaxed)
+                        idleSince = DispatchTime.now().uptimeNanoseconds
+                    }
+                    region = worker.assigned.load(ordering: .acquiring)
+                }
+                last = region
+                takeParts()
+                worker.finished.store(region, ordering: .releasing)
+            }
+        }
+    }
+#endif
+
+/// Starts the worker threads for regions of `threads` parts ahead of time (`inParallel` would
+/// otherwise run them on Dispatch's threads); an execution plan or workspace calls it when made.
+private func reserveThreads(_ threads: Int) {
+    #if canImport(Synchronization)
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
+            WorkerPool.shared.reserve(threads - 1)
+        }
+    #endif
 }
 
 // MARK: - Weights
