@@ -12,7 +12,9 @@ struct Run: ParsableCommand {
             The input is float32 (float64 and uint8 are converted), shape [N, H, W, C] or [H, W, C] \
             for one sample. --threads N runs it on N threads (default: all cores), with the same result \
             as one thread. --bench N runs the batch N times (on one thread unless --threads is given) and \
-            prints 'median_ns_per_batch: <integer>' as the last line; --output is then optional.
+            prints 'median_ns_per_batch: <integer>' as the last line; --output is then optional. \
+            --profile (with --bench) first prints a table of each layer's median time over those runs, \
+            its share of the batch and its GFLOP/s.
             """
     )
 
@@ -31,6 +33,9 @@ struct Run: ParsableCommand {
     @Option(help: "Run the batch this many times and print the median time per batch.")
     var bench: Int?
 
+    @Flag(help: "With --bench: print each layer's median time, share and GFLOP/s.")
+    var profile = false
+
     @Option(help: "Threads to run on (default: all cores; with --bench, one). The result is the same for any number.")
     var threads: Int?
 
@@ -40,6 +45,7 @@ struct Run: ParsableCommand {
     func validate() throws {
         if output == nil && bench == nil { throw ValidationError("Missing '--output <output>' (or '--bench <n>').") }
         if let bench, bench < 1 { throw ValidationError("--bench needs a positive number of runs, not \(bench).") }
+        if profile && bench == nil { throw ValidationError("--profile times the --bench runs: add '--bench <n>'.") }
         if let threads, threads < 1 {
             throw ValidationError("--threads needs a positive number of threads, not \(threads).")
         }
@@ -56,17 +62,32 @@ struct Run: ParsableCommand {
             let plan = interpreter.plan(batch: samples, threads: threadCount)
             var result = Tensor(zeros: [samples] + graph.outputShape.dimensions)
             var times: [UInt64] = []
+            // Per run, each graph node's time (zero for folded nodes), when profiling.
+            var layerTimes: [[UInt64]] = []
             batch.scalars.withUnsafeBufferPointer { batch in
                 result.scalars.withUnsafeMutableBufferPointer { result in
                     plan.run(batch, into: result)
+                    var runTimes = [UInt64](repeating: 0, count: profile ? graph.nodes.count : 0)
                     for _ in 0..<(bench ?? 0) {
                         let start = DispatchTime.now().uptimeNanoseconds
-                        plan.run(batch, into: result)
+                        if profile {
+                            runTimes.withUnsafeMutableBufferPointer { runTimes in
+                                runTimes.update(repeating: 0)
+                                plan.run(batch, into: result, layerTimes: runTimes)
+                            }
+                        } else {
+                            plan.run(batch, into: result)
+                        }
                         times.append(DispatchTime.now().uptimeNanoseconds - start)
+                        if profile { layerTimes.append(runTimes) }
                     }
                 }
             }
             if let output { try NumPyArray.write(result, to: output) }
+            if profile {
+                let table = LayerProfile(graph: graph, steps: plan.steppedNodes, runs: layerTimes, batch: samples)
+                Terminal.write(table.rendered(), to: .standardOutput)
+            }
             if bench != nil { Terminal.write(report(times, batch: samples), to: .standardOutput) }
         } catch {
             Terminal.write(error.description + "\n", to: .standardError)

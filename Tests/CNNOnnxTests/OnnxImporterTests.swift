@@ -112,6 +112,7 @@ import Testing
     @Test func externalDataIsReadFromBesideTheModelOnly() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-external-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let values = (0..<72).map { Float($0) / 10 }
         try values.withUnsafeBytes { Data($0) }.write(to: folder.appendingPathComponent("model.onnx.data"))
         let modelPath = folder.appendingPathComponent("model.onnx").path

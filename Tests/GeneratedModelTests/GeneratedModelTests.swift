@@ -47,6 +47,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "cnnc-generated-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("weights.safetensors").path
         try SafeTensors.write(tensors, to: path)
 
@@ -67,6 +68,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "cnnc-generated-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("bad.safetensors").path
         try SafeTensors.write(["conv2d.kernel": Tensor(zeros: [3, 3, 1, 31]), "stray": Tensor(zeros: [1])], to: path)
         do {

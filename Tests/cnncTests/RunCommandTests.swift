@@ -43,6 +43,25 @@ import Testing
         #expect(Int(last.dropFirst("median_ns_per_batch: ".count)).map { $0 > 0 } == true)
     }
 
+    /// `--profile` prints a row per layer that runs, in order, then the total, before the bench lines.
+    @Test func profileTimesEachLayer() throws {
+        let run = try Run(["run", spec, "--weights", weights, "--input", input, "--bench", "3", "--profile"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(
+            lines.first?.split(separator: " ", omittingEmptySubsequences: true).map(String.init) == [
+                "layer", "type", "output", "shape", "time", "share", "GFLOP/s",
+            ])
+        // flatten is a view of max_pool2d's output: no step of its own.
+        let names = lines.dropFirst().prefix { !$0.hasPrefix("---") }.map { String($0.prefix { $0 != " " }) }
+        #expect(names == ["conv2d", "max_pool2d", "dense"])
+        #expect(lines.contains { $0.hasPrefix("total ") && $0.contains("100.0%") })
+        #expect(lines.last?.hasPrefix("median_ns_per_batch: ") == true)
+        #expect(
+            try Run(["run", spec, "--weights", weights, "--input", input, "--output", "/dev/null", "--profile"])
+                .status == 64)
+    }
+
     @Test func usageErrorsExit64() throws {
         #expect(try Run(["run", spec, "--weights", weights, "--input", input]).status == 64)
         #expect(try Run(["run", spec, "--weights", weights, "--input", input, "--bench", "0"]).status == 64)

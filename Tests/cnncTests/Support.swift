@@ -31,9 +31,17 @@ enum Paths {
         return packageRoot.appendingPathComponent(".build/debug/cnnc")
     }()
 
-    /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
+    /// The folder this test process's temporary directories live in, removed when the process
+    /// exits, so a test run leaves nothing behind in the system's temporary folder.
+    private static let scratch: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-tests-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: Paths.scratch) }
+        return url
+    }()
+
+    /// A fresh temporary directory, removed with the others when the test process exits.
+    static func temporaryDirectory() throws -> URL {
+        let url = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
