@@ -14,6 +14,11 @@ import Foundation
 #endif
 /// Rows of a register tile.
 let tileRows = 6
+/// Columns of a row tile (`rowTile`): four vectors, whatever the panel width.
+let rowTileWidth = 64
+/// The most rows left over at the end of a part that row tiles compute, one row at a time, rather
+/// than a six-row tile with rows to spare.
+let rowTileLimit = 3
 /// Rows packed at once: the packed block stays in the L2 cache while every panel sweeps it.
 let blockRows = 96
 
@@ -85,13 +90,18 @@ private func multiplyPart<Source: RowSource>(
         var blockStart = rows.lowerBound
         while blockStart < rows.upperBound {
             let blockCount = min(blockRows, rows.upperBound - blockStart)
-            let tileCount = (blockCount + tileRows - 1) / tileRows
+            var tileCount = (blockCount + tileRows - 1) / tileRows
+            // A few rows left at the end (a 7×7 image's 49th pixel, a batch of one in a dense layer)
+            // go to row tiles, which spend no multiply-adds on rows that are not there.
+            let leftover = blockCount % tileRows
+            let byRow = leftover > 0 && leftover <= rowTileLimit
             for index in 0..<tileCount {
                 let first = blockStart + index * tileRows
                 tiles[index] = source.rows(
                     first: first, count: min(tileRows, rows.upperBound - first),
                     scratch: scratch + index * tileRows * depth)
             }
+            if byRow { tileCount -= 1 }
             for panel in panels {
                 let live = min(panelWidth, columns - panel * panelWidth)
                 let b = weights + panel * depth * panelWidth
@@ -113,9 +123,74 @@ private func multiplyPart<Source: RowSource>(
                     }
                 }
             }
+            if byRow {
+                let (a, first) = (tiles[tileCount], blockStart + tileCount * tileRows)
+                let (segments, length, gap) = a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
+                let firstColumn = panels.lowerBound * panelWidth
+                let lastColumn = min(columns, panels.upperBound * panelWidth)
+                for index in 0..<leftover {
+                    let (row, start) = (first + index, index == 0 ? a.r0 : index == 1 ? a.r1 : a.r2)
+                    for column in stride(from: firstColumn, to: lastColumn, by: rowTileWidth) {
+                        rowTile(
+                            start, segments, length, gap, weights, depth, column, lastColumn,
+                            output + row * columns, bias, clamp, residual.map { $0 + row * columns }, stage)
+                    }
+                }
+            }
             blockStart += blockCount
         }
     }
+}
+
+/// One row by `rowTileWidth` columns from `column` on, in four accumulators: four independent
+/// chains per weight row where a six-row tile holding one row would run twelve chains for two
+/// rows' worth of work. Columns at or past `end` are computed from the last panel again and not
+/// stored. Each output is the same sum, in the same order, as a six-row tile computes.
+@inline(__always)
+private func rowTile(
+    _ a: UnsafePointer<Float>, _ segments: Int, _ length: Int, _ gap: Int, _ weights: UnsafePointer<Float>,
+    _ depth: Int, _ column: Int, _ end: Int, _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
+    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
+) {
+    // Where the weights of columns `first ..< first + 16` start: their panel, then the offset in it.
+    @inline(__always) func panel(_ first: Int) -> UnsafePointer<Float> {
+        let first = min(first, end - 1) / 16 * 16
+        return weights + first / panelWidth * depth * panelWidth + first % panelWidth
+    }
+    var (b0, b1, b2, b3) = (panel(column), panel(column + 16), panel(column + 32), panel(column + 48))
+    var c0 = Vector()
+    var c1 = Vector()
+    var c2 = Vector()
+    var c3 = Vector()
+    for segment in 0..<segments {
+        let a = a + segment * gap
+        for k in 0..<length {
+            let x = Vector(repeating: a[k])
+            multiplyAdd(&c0, x, load(b0))
+            multiplyAdd(&c1, x, load(b1))
+            multiplyAdd(&c2, x, load(b2))
+            multiplyAdd(&c3, x, load(b3))
+            b0 += panelWidth
+            b1 += panelWidth
+            b2 += panelWidth
+            b3 += panelWidth
+        }
+    }
+    @inline(__always) func put(_ offset: Int, _ sums: Vector) {
+        let first = column + offset
+        guard first < end else { return }
+        let live = min(16, end - first)
+        let value = finish(sums, bias + first, clamp, adding: residual.map { loadPart($0 + first, live, stage) })
+        if live == 16 {
+            store(value, c + first)
+        } else {
+            storePart(value, c + first, live, stage)
+        }
+    }
+    put(0, c0)
+    put(16, c1)
+    put(32, c2)
+    put(48, c3)
 }
 
 /// Six rows by 32 columns in twelve accumulators.
