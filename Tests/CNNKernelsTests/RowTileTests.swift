@@ -22,7 +22,8 @@ import Testing
         return output
     }
 
-    @Test(arguments: [5, 16, 33, 64, 100, 130])
+    // 8,000 units: weights past `prefetchThreshold`, fetched ahead panel by panel.
+    @Test(arguments: [5, 16, 33, 64, 100, 130, 8000])
     func leftoverRowsMatchSixRowTilesBitForBit(units: Int) {
         let (inputs, all) = (37, 18)
         let input = ThreadSplitTests.values(all * inputs, seed: 7)
