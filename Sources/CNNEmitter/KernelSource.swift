@@ -495,24 +495,57 @@ private func poolRow(
     }
 }
 
-/// One output pixel of `pool` over the window `rows` × `columns`, a vector of channels at a time.
+/// One output pixel of `pool` over the window `rows` × `columns`, a vector of channels at a time:
+/// the first cell's channels, then each other cell's folded in, in row-major order. 2×2 and 3×3
+/// windows (nearly every pooling layer) take one pass; others a pass per cell, the output pixel
+/// staying in the first-level cache.
 @inline(__always)
 private func poolPixel(
     _ image: UnsafePointer<Float>, _ row: UnsafeMutablePointer<Float>, average: Bool, width: Int, channels: Int,
     _ rows: Range<Int>, _ columns: Range<Int>
 ) {
-    let scale = 1 / Float(rows.count * columns.count)
-    for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
-        let corner = image + (rows.lowerBound * width + columns.lowerBound) * channels + c
-        var value = UnsafeRawPointer(corner).loadUnaligned(as: Lanes.self)
+    @inline(__always) func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+    @inline(__always) func put(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
+    }
+    @inline(__always) func fold(_ value: Lanes, _ next: Lanes) -> Lanes {
+        average ? value + next : value.replacing(with: next, where: next .> value)
+    }
+    let scale = Lanes(repeating: 1 / Float(rows.count * columns.count))
+    @inline(__always) func done(_ value: Lanes) -> Lanes { average ? value * scale : value }
+    let corner = image + (rows.lowerBound * width + columns.lowerBound) * channels
+    let (down, across) = (width * channels, channels)
+    if rows.count == 2 && columns.count == 2 {
+        // The most common windows, whole in one pass.
+        for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+            let top = fold(lanes(corner + c), lanes(corner + across + c))
+            put(done(fold(fold(top, lanes(corner + down + c)), lanes(corner + down + across + c))), row + c)
+        }
+    } else if rows.count == 3 && columns.count == 3 {
+        for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+            var value = lanes(corner + c)
+            value = fold(fold(value, lanes(corner + across + c)), lanes(corner + 2 * across + c))
+            let middle = corner + down + c
+            value = fold(fold(fold(value, lanes(middle)), lanes(middle + across)), lanes(middle + 2 * across))
+            let bottom = middle + down
+            value = fold(fold(fold(value, lanes(bottom)), lanes(bottom + across)), lanes(bottom + 2 * across))
+            put(done(value), row + c)
+        }
+    } else {
+        row.update(from: corner, count: channels)
         for iy in rows {
             for ix in columns where iy != rows.lowerBound || ix != columns.lowerBound {
-                let cell = UnsafeRawPointer(image + (iy * width + ix) * channels + c).loadUnaligned(as: Lanes.self)
-                value = average ? value + cell : value.replacing(with: cell, where: cell .> value)
+                let cell = image + (iy * width + ix) * channels
+                for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+                    put(fold(lanes(row + c), lanes(cell + c)), row + c)
+                }
             }
         }
-        if average { value *= scale }
-        UnsafeMutableRawPointer(row + c).storeBytes(of: value, as: Lanes.self)
+        if average {
+            for c in stride(from: 0, to: channels, by: Lanes.scalarCount) { put(lanes(row + c) * scale, row + c) }
+        }
     }
 }
 
