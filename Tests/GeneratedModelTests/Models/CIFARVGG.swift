@@ -26,7 +26,7 @@ public struct CIFARVGG: Sendable {
     /// Floats of activations one sample needs; buffers are reused once their last reader has run.
     static let arenaCount = 68608
     /// Floats of scratch (packed image patches) one thread needs, in whole 64-byte lines.
-    static let scratchCount = 196624
+    static let scratchCount = 245776
     /// Floats of packed weights.
     static let weightCount = 553408
     /// Samples per pass that keep the activations within about 2 MiB of cache.
@@ -971,10 +971,13 @@ private let panelsPerRowTile = rowTileWidth / panelWidth
 private let rowTileLimit = 3
 /// Rows packed at once: the packed block stays in the L2 cache while every panel sweeps it.
 private let blockRows = 96
+/// The most rows a block takes: the last block of a part takes the rest when it is at most a
+/// quarter more than `blockRows`, rather than leave a few rows to sweep every weight panel again.
+private let largestBlock = blockRows + blockRows / 4
 
-/// Floats of scratch a matrix product of depth K needs: `blockRows` packed rows, then 16 floats
+/// Floats of scratch a matrix product of depth K needs: `largestBlock` packed rows, then 16 floats
 /// where partial tiles are staged.
-private func scratchCount(depth: Int) -> Int { blockRows * depth + 16 }
+private func scratchCount(depth: Int) -> Int { largestBlock * depth + 16 }
 
 /// Floats a kernel of `columns` columns takes packed (`packPanels`): whole panels.
 private func packedCount(rows: Int, columns: Int) -> Int {
@@ -1035,11 +1038,12 @@ private func multiplyPart<Source: RowSource>(
     bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
     scratch: UnsafeMutablePointer<Float>
 ) {
-    let stage = scratch + blockRows * depth
-    withUnsafeTemporaryAllocation(of: TileRows.self, capacity: blockRows / tileRows) { tiles in
+    let stage = scratch + largestBlock * depth
+    withUnsafeTemporaryAllocation(of: TileRows.self, capacity: largestBlock / tileRows) { tiles in
         var blockStart = rows.lowerBound
         while blockStart < rows.upperBound {
-            let blockCount = min(blockRows, rows.upperBound - blockStart)
+            let rest = rows.upperBound - blockStart
+            let blockCount = rest <= largestBlock ? rest : blockRows
             var tileCount = (blockCount + tileRows - 1) / tileRows
             // A few rows left at the end (a 7×7 image's 49th pixel, a batch of one in a dense layer)
             // go to row tiles, which spend no multiply-adds on rows that are not there.
