@@ -105,12 +105,7 @@ private func multiplyPart<Source: RowSource>(
             // go to row tiles, which spend no multiply-adds on rows that are not there.
             let leftover = blockCount % tileRows
             let byRow = leftover > 0 && leftover <= rowTileLimit
-            for index in 0..<tileCount {
-                let first = blockStart + index * tileRows
-                tiles[index] = source.rows(
-                    first: first, count: min(tileRows, rows.upperBound - first),
-                    scratch: scratch + index * tileRows * depth)
-            }
+            source.tiles(first: blockStart, count: blockCount, scratch: scratch, into: tiles.baseAddress!)
             if byRow { tileCount -= 1 }
             for panel in panels {
                 let live = min(panelWidth, columns - panel * panelWidth)
