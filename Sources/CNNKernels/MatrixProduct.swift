@@ -32,8 +32,8 @@ let blockRows = 96
 let largestBlock = blockRows + blockRows / 4
 
 /// Floats of scratch a matrix product of depth K needs: `largestBlock` packed rows, then 16 floats
-/// where partial tiles are staged.
-package func scratchCount(depth: Int) -> Int { largestBlock * depth + 16 }
+/// where partial tiles are staged and 64 where a row tile's sums wait for their store.
+package func scratchCount(depth: Int) -> Int { largestBlock * depth + 80 }
 
 /// Floats a kernel of `columns` columns takes packed (`packPanels`): whole panels.
 package func packedCount(rows: Int, columns: Int) -> Int {
@@ -169,7 +169,7 @@ private func multiplyPart<Source: RowSource>(
 /// chains per weight row where a six-row tile holding one row would run twelve chains for two
 /// rows' worth of work. Columns at or past `end` are computed from the last panel again and not
 /// stored. Each output is the same sum, in the same order, as a six-row tile computes.
-@inline(__always)
+@inline(never)
 private func rowTile(
     _ a: UnsafePointer<Float>, _ segments: Int, _ length: Int, _ gap: Int, _ weights: UnsafePointer<Float>,
     _ depth: Int, _ column: Int, _ end: Int, _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
@@ -199,21 +199,24 @@ private func rowTile(
             b3 += panelWidth
         }
     }
-    @inline(__always) func put(_ offset: Int, _ sums: Vector) {
+    // The four sums go through scratch, so that one copy of the store's code serves them all: a
+    // copy per vector, inlined into every matrix product, cost a second of compile time a model.
+    let sums = stage + 16
+    store(c0, sums)
+    store(c1, sums + 16)
+    store(c2, sums + 32)
+    store(c3, sums + 48)
+    for offset in stride(from: 0, to: min(rowTileWidth, end - column), by: 16) {
         let first = column + offset
-        guard first < end else { return }
         let live = min(16, end - first)
-        let value = finish(sums, bias + first, clamp, adding: residual.map { loadPart($0 + first, live, stage) })
+        let value = finish(
+            load(sums + offset), bias + first, clamp, adding: residual.map { loadPart($0 + first, live, stage) })
         if live == 16 {
             store(value, c + first)
         } else {
             storePart(value, c + first, live, stage)
         }
     }
-    put(0, c0)
-    put(16, c1)
-    put(32, c2)
-    put(48, c3)
 }
 
 /// Weights a tile fetches toward the cache as it runs: from `pointer` on, `step` floats further

@@ -26,7 +26,7 @@ public struct MNISTClassifier: Sendable {
     /// Floats of activations one sample needs; buffers are reused once their last reader has run.
     static let arenaCount = 27824
     /// Floats of scratch (packed image patches) one thread needs, in whole 64-byte lines.
-    static let scratchCount = 69136
+    static let scratchCount = 69200
     /// Floats of packed weights.
     static let weightCount = 94752
     /// Samples per pass that keep the activations within about 2 MiB of cache.
@@ -707,9 +707,9 @@ private func poolRow(
 }
 
 /// One output pixel of `pool` over the window `rows` × `columns`, a vector of channels at a time:
-/// the first cell's channels, then each other cell's folded in, in row-major order. 2×2 and 3×3
-/// windows (nearly every pooling layer) take one pass; others a pass per cell, the output pixel
-/// staying in the first-level cache.
+/// the first cell's channels, then each other cell's folded in, in row-major order. A 2×2 window
+/// (most pooling layers) takes one pass; others a pass per cell, the output pixel staying in the
+/// first-level cache. (A one-pass 3×3 path cost a fifth of a second of compile time per model.)
 @inline(__always)
 private func poolPixel(
     _ image: UnsafePointer<Float>, _ row: UnsafeMutablePointer<Float>, average: Bool, width: Int, channels: Int,
@@ -733,16 +733,6 @@ private func poolPixel(
         for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
             let top = fold(lanes(corner + c), lanes(corner + across + c))
             put(done(fold(fold(top, lanes(corner + down + c)), lanes(corner + down + across + c))), row + c)
-        }
-    } else if rows.count == 3 && columns.count == 3 {
-        for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
-            var value = lanes(corner + c)
-            value = fold(fold(value, lanes(corner + across + c)), lanes(corner + 2 * across + c))
-            let middle = corner + down + c
-            value = fold(fold(fold(value, lanes(middle)), lanes(middle + across)), lanes(middle + 2 * across))
-            let bottom = middle + down
-            value = fold(fold(fold(value, lanes(bottom)), lanes(bottom + across)), lanes(bottom + 2 * across))
-            put(done(value), row + c)
         }
     } else {
         row.update(from: corner, count: channels)
@@ -894,8 +884,8 @@ private let blockRows = 96
 private let largestBlock = blockRows + blockRows / 4
 
 /// Floats of scratch a matrix product of depth K needs: `largestBlock` packed rows, then 16 floats
-/// where partial tiles are staged.
-private func scratchCount(depth: Int) -> Int { largestBlock * depth + 16 }
+/// where partial tiles are staged and 64 where a row tile's sums wait for their store.
+private func scratchCount(depth: Int) -> Int { largestBlock * depth + 80 }
 
 /// Floats a kernel of `columns` columns takes packed (`packPanels`): whole panels.
 private func packedCount(rows: Int, columns: Int) -> Int {
@@ -1031,7 +1021,7 @@ private func multiplyPart<Source: RowSource>(
 /// chains per weight row where a six-row tile holding one row would run twelve chains for two
 /// rows' worth of work. Columns at or past `end` are computed from the last panel again and not
 /// stored. Each output is the same sum, in the same order, as a six-row tile computes.
-@inline(__always)
+@inline(never)
 private func rowTile(
     _ a: UnsafePointer<Float>, _ segments: Int, _ length: Int, _ gap: Int, _ weights: UnsafePointer<Float>,
     _ depth: Int, _ column: Int, _ end: Int, _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
@@ -1061,21 +1051,24 @@ private func rowTile(
             b3 += panelWidth
         }
     }
-    @inline(__always) func put(_ offset: Int, _ sums: Vector) {
+    // The four sums go through scratch, so that one copy of the store's code serves them all: a
+    // copy per vector, inlined into every matrix product, cost a second of compile time a model.
+    let sums = stage + 16
+    store(c0, sums)
+    store(c1, sums + 16)
+    store(c2, sums + 32)
+    store(c3, sums + 48)
+    for offset in stride(from: 0, to: min(rowTileWidth, end - column), by: 16) {
         let first = column + offset
-        guard first < end else { return }
         let live = min(16, end - first)
-        let value = finish(sums, bias + first, clamp, adding: residual.map { loadPart($0 + first, live, stage) })
+        let value = finish(
+            load(sums + offset), bias + first, clamp, adding: residual.map { loadPart($0 + first, live, stage) })
         if live == 16 {
             store(value, c + first)
         } else {
             storePart(value, c + first, live, stage)
         }
     }
-    put(0, c0)
-    put(16, c1)
-    put(32, c2)
-    put(48, c3)
 }
 
 /// Weights a tile fetches toward the cache as it runs: from `pointer` on, `step` floats further
