@@ -9,6 +9,7 @@ the core's peak for that instruction set.
 Instruction sets (`--isa`, default: every one the CPU has):
   avx2    swiftc -O -target-cpu haswell -DCNNC_FMA                    (16 ymm: 6x16 tiles)
   avx512  swiftc -O -target-cpu skylake-avx512 -DCNNC_FMA -DCNNC_AVX512 (32 zmm: 6x32 tiles)
+(each with -DCNNC_PREFETCH too)
   neon    swiftc -O                                                    (arm64: FMA, 6x16 tiles)
 The AVX2 build runs on AVX-512 machines too, so one run measures both. cnnc itself is built with
 the same flags for each (in .build-bench-<isa>), so the interpreter is measured per ISA as well.
@@ -29,10 +30,10 @@ import onnx_model  # noqa: E402
 
 ROOT = interpreter_speed.ROOT
 ISAS = {
-    "avx2": {"flags": ["-target-cpu", "haswell", "-DCNNC_FMA"], "lanes": 8, "registers": 16, "cpu": ["avx2", "fma"]},
-    "avx512": {"flags": ["-target-cpu", "skylake-avx512", "-DCNNC_FMA", "-DCNNC_AVX512"], "lanes": 16, "registers": 32,
+    "avx2": {"flags": ["-target-cpu", "haswell", "-DCNNC_FMA", "-DCNNC_PREFETCH"], "lanes": 8, "registers": 16, "cpu": ["avx2", "fma"]},
+    "avx512": {"flags": ["-target-cpu", "skylake-avx512", "-DCNNC_FMA", "-DCNNC_AVX512", "-DCNNC_PREFETCH"], "lanes": 16, "registers": 32,
                "cpu": ["avx512f"]},
-    "neon": {"flags": [], "lanes": 4, "registers": 32, "cpu": []},
+    "neon": {"flags": ["-DCNNC_PREFETCH"], "lanes": 4, "registers": 32, "cpu": []},
 }
 
 

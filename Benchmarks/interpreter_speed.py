@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import onnx_model  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RELEASE_FLAGS = ["-c", "release", "--static-swift-stdlib", "-Xswiftc", "-target-cpu", "-Xswiftc", "native", "-Xswiftc", "-DCNNC_FMA"]
+RELEASE_FLAGS = ["-c", "release", "--static-swift-stdlib", "-Xswiftc", "-target-cpu", "-Xswiftc", "native", "-Xswiftc", "-DCNNC_FMA", "-Xswiftc", "-DCNNC_PREFETCH"]
 # As the install line: the AVX-512 tiles where /proc/cpuinfo lists avx512f.
 try:
     if " avx512f" in open("/proc/cpuinfo").read():

@@ -32,8 +32,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = {
-    "avx2": ["-target-cpu", "haswell", "-DCNNC_FMA"],
-    "avx512": ["-target-cpu", "skylake-avx512", "-DCNNC_FMA", "-DCNNC_AVX512"],
+    "avx2": ["-target-cpu", "haswell", "-DCNNC_FMA", "-DCNNC_PREFETCH"],
+    "avx512": ["-target-cpu", "skylake-avx512", "-DCNNC_FMA", "-DCNNC_AVX512", "-DCNNC_PREFETCH"],
     "arm64": [],
 }
 LABEL = re.compile(r"^([A-Za-z_.$][\w.$]*):")
@@ -61,7 +61,7 @@ def assembly(sources, target, folder, name, module_flags):
         return open(output).read()
     ir_path = os.path.join(folder, f"{name}.ll")
     # The IR is made on this host, where `#if arch(arm64)` is false: -DCNNC_FMA stands in for it.
-    run([*common, "-DCNNC_FMA", "-emit-ir", *sources, "-o", ir_path])
+    run([*common, "-DCNNC_FMA", "-DCNNC_PREFETCH", "-emit-ir", *sources, "-o", ir_path])
     ir = open(ir_path).read()
     ir = re.sub(r'^target datalayout = ".*"$', 'target datalayout = "e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128"',
                 ir, flags=re.M)

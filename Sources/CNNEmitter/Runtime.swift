@@ -10,7 +10,8 @@ enum Runtime {
         // The code below is the same in every model cnnc generates (it is cnnc's own CNNKernels
         // module); the layer code above calls it with the model's shapes as constants. Build with
         // -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds (arm64 always
-        // has them), and add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles.
+        // has them), add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles, and
+        // -DCNNC_PREFETCH (not under -sanitize=thread) to fetch large weights a panel ahead.
         """
 
     static let weights = #"""

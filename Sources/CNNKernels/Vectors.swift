@@ -32,15 +32,22 @@ func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
 }
 
 /// Asks the CPU to bring the cache line at `pointer` into its second-level cache, without waiting
-/// for it and without faulting on any address. LLVM's prefetch intrinsic, which every target Swift
-/// runs on has (x86-64 `prefetcht1`, arm64 `prfm pldl2keep`); the standard library does not name it.
+/// for it and without faulting on any address: LLVM's prefetch intrinsic, which every target Swift
+/// runs on has (x86-64 `prefetcht1`, arm64 `prfm pldl2keep`). The standard library does not name
+/// it, so it is declared with `@_silgen_name`, and only with `-DCNNC_PREFETCH`: under
+/// `-sanitize=thread` the Swift 6.3 compiler turns the call into an `invoke`, which LLVM rejects
+/// for an intrinsic, and crashes. Without the flag this does nothing.
 @inline(__always)
 func prefetch(_ pointer: UnsafePointer<Float>) {
-    llvmPrefetch(UnsafeRawPointer(pointer), 0, 2, 1)
+    #if CNNC_PREFETCH
+        llvmPrefetch(UnsafeRawPointer(pointer), 0, 2, 1)
+    #endif
 }
 
-@_silgen_name("llvm.prefetch.p0")
-func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cache: Int32)
+#if CNNC_PREFETCH
+    @_silgen_name("llvm.prefetch.p0")
+    func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cache: Int32)
+#endif
 
 /// The first `count` lanes of `value`, through `stage`: 16 floats of scratch, memory the optimizer
 /// must assume is read elsewhere, so the whole vector is stored there. Taken lane by lane from

@@ -13,7 +13,7 @@ struct Build: ParsableCommand {
             Writes DIR/<Name>.swift: a Sendable model type whose shapes and offsets are constants, \
             an initializer that loads and checks safetensors weights, and a prediction API. \
             --executable also writes DIR/main.swift, so that \
-            'swiftc -O -target-cpu native -DCNNC_FMA DIR/*.swift -o model' builds a program with \
+            'swiftc -O -target-cpu native -DCNNC_FMA -DCNNC_PREFETCH DIR/*.swift -o model' builds a program with \
             the options of 'cnnc run'. Use -DCNNC_FMA only with a -target-cpu that has FMA.
             """
     )

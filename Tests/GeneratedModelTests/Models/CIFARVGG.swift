@@ -296,7 +296,8 @@ extension CIFARVGG {
 // The code below is the same in every model cnnc generates (it is cnnc's own CNNKernels
 // module); the layer code above calls it with the model's shapes as constants. Build with
 // -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds (arm64 always
-// has them), and add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles.
+// has them), add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles, and
+// -DCNNC_PREFETCH (not under -sanitize=thread) to fetch large weights a panel ahead.
 
 // MARK: Activations
 
@@ -1944,15 +1945,22 @@ private func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
 }
 
 /// Asks the CPU to bring the cache line at `pointer` into its second-level cache, without waiting
-/// for it and without faulting on any address. LLVM's prefetch intrinsic, which every target Swift
-/// runs on has (x86-64 `prefetcht1`, arm64 `prfm pldl2keep`); the standard library does not name it.
+/// for it and without faulting on any address: LLVM's prefetch intrinsic, which every target Swift
+/// runs on has (x86-64 `prefetcht1`, arm64 `prfm pldl2keep`). The standard library does not name
+/// it, so it is declared with `@_silgen_name`, and only with `-DCNNC_PREFETCH`: under
+/// `-sanitize=thread` the Swift 6.3 compiler turns the call into an `invoke`, which LLVM rejects
+/// for an intrinsic, and crashes. Without the flag this does nothing.
 @inline(__always)
 private func prefetch(_ pointer: UnsafePointer<Float>) {
-    llvmPrefetch(UnsafeRawPointer(pointer), 0, 2, 1)
+    #if CNNC_PREFETCH
+        llvmPrefetch(UnsafeRawPointer(pointer), 0, 2, 1)
+    #endif
 }
 
-@_silgen_name("llvm.prefetch.p0")
-private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cache: Int32)
+#if CNNC_PREFETCH
+    @_silgen_name("llvm.prefetch.p0")
+    private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cache: Int32)
+#endif
 
 /// The first `count` lanes of `value`, through `stage`: 16 floats of scratch, memory the optimizer
 /// must assume is read elsewhere, so the whole vector is stored there. Taken lane by lane from
