@@ -116,18 +116,10 @@ public final class ExecutionPlan {
             while start < samples.upperBound {
                 let count = min(chunk, samples.upperBound - start)
                 (lane.arena.base + lane.inputOffset).update(from: input + start * inputSize, count: count * inputSize)
-                if let layerTimes {
-                    for step in lane.steps {
-                        let start = ContinuousClock.now
-                        step.kernel.run(
-                            step.inputs, into: lane.arena.base + step.output, batch: count, scratch: scratch)
-                        layerTimes[step.node] += nanoseconds(ContinuousClock.now - start)
-                    }
-                } else {
-                    for step in lane.steps {
-                        step.kernel.run(
-                            step.inputs, into: lane.arena.base + step.output, batch: count, scratch: scratch)
-                    }
+                for step in lane.steps {
+                    let start = layerTimes.map { _ in ContinuousClock.now }
+                    step.kernel.run(step.inputs, into: lane.arena.base + step.output, batch: count, scratch: scratch)
+                    if let layerTimes, let start { layerTimes[step.node] += nanoseconds(ContinuousClock.now - start) }
                 }
                 (output + start * outputSize).update(
                     from: lane.arena.base + lane.outputOffset, count: count * outputSize)

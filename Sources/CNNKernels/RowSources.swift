@@ -21,6 +21,15 @@ protocol RowSource {
     func tiles(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>, into tiles: UnsafeMutablePointer<TileRows>)
 }
 
+extension RowSource {
+    /// The run geometry of tile `a`'s rows: the source's own in place; one run of the whole depth
+    /// packed.
+    @inline(__always)
+    func runs(of a: TileRows, depth: Int) -> (segments: Int, length: Int, gap: Int) {
+        a.packed ? (1, depth, 0) : (segments, length, gap)
+    }
+}
+
 /// Rows `depth` apart from `start`; rows past `count` repeat row 0.
 @inline(__always)
 private func rowsFrom(_ start: UnsafePointer<Float>, count: Int, depth: Int, packed: Bool) -> TileRows {

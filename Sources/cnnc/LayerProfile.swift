@@ -11,16 +11,8 @@ struct LayerProfile {
     let runs: [[UInt64]]
     let batch: Int
 
-    /// A node's median time over the runs.
-    private func median(_ node: Int) -> UInt64 {
-        let times = runs.map { $0[node] }.sorted()
-        guard !times.isEmpty else { return 0 }
-        return times.count % 2 == 1
-            ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-    }
-
     func rendered() -> String {
-        let medians = steps.map(median)
+        let medians = steps.map { node in median(runs.map { $0[node] }) }
         let total = max(1, medians.reduce(0, +))
         var rows = [["layer", "type", "output shape", "time", "share", "GFLOP/s"]]
         for (node, time) in zip(steps, medians) {
@@ -70,4 +62,12 @@ extension String {
         while text.last == " " { text.removeLast() }
         return text
     }
+}
+
+/// The median of `values` (the mean of the middle two for an even count; 0 for none).
+func median(_ values: [UInt64]) -> UInt64 {
+    let values = values.sorted()
+    guard !values.isEmpty else { return 0 }
+    let middle = values.count / 2
+    return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
 }

@@ -103,16 +103,13 @@ struct Run: ParsableCommand {
 
     /// The benchmark lines, `median_ns_per_batch` last; the first run (the output's) warmed up.
     private func report(_ times: [UInt64], batch: Int) -> String {
-        let times = times.sorted()
-        let median =
-            times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-        return """
-            batch: \(batch)
-            threads: \(threadCount)
-            runs: \(times.count)
-            min_ns_per_batch: \(times[0])
-            median_ns_per_batch: \(median)
+        """
+        batch: \(batch)
+        threads: \(threadCount)
+        runs: \(times.count)
+        min_ns_per_batch: \(times.min() ?? 0)
+        median_ns_per_batch: \(median(times))
 
-            """
+        """
     }
 }

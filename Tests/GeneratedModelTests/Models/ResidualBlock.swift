@@ -977,10 +977,9 @@ private func multiplyPart<Source: RowSource>(
                         fetching && index > 0
                         ? Ahead(weights + next * depth * panelWidth + (index - 1) * step * depth, step)
                         : Ahead(b, 0)
-                    // A packed tile is one run of the whole depth. One call of each tile, not one per
-                    // kind of rows: every call is a copy of the tile's code to compile.
-                    let (segments, length, gap) =
-                        a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
+                    // One call of each tile, not one per kind of rows: every call is a copy of the
+                    // tile's code to compile.
+                    let (segments, length, gap) = source.runs(of: a, depth: depth)
                     if panelWidth > 16 && live > 16 {
                         wideTile(
                             a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage, ahead)
@@ -995,8 +994,7 @@ private func multiplyPart<Source: RowSource>(
                 if byRow && (panel + 1 == panels.upperBound || (panel + 1 - panels.lowerBound) % panelsPerRowTile == 0)
                 {
                     let (a, first) = (tiles[tileCount], blockStart + tileCount * tileRows)
-                    let (segments, length, gap) =
-                        a.packed ? (1, depth, 0) : (source.segments, source.length, source.gap)
+                    let (segments, length, gap) = source.runs(of: a, depth: depth)
                     let column = (panels.lowerBound + group * panelsPerRowTile) * panelWidth
                     let end = min(columns, (panel + 1) * panelWidth)
                     for index in 0..<leftover {
@@ -1355,6 +1353,15 @@ private protocol RowSource {
     /// The tiles of rows `first ..< first + count`, `tileRows` rows each but the last, into
     /// `tiles`; a tile that must be copied is copied to `scratch + index · tileRows · depth`.
     func tiles(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>, into tiles: UnsafeMutablePointer<TileRows>)
+}
+
+private extension RowSource {
+    /// The run geometry of tile `a`'s rows: the source's own in place; one run of the whole depth
+    /// packed.
+    @inline(__always)
+    func runs(of a: TileRows, depth: Int) -> (segments: Int, length: Int, gap: Int) {
+        a.packed ? (1, depth, 0) : (segments, length, gap)
+    }
 }
 
 /// Rows `depth` apart from `start`; rows past `count` repeat row 0.
