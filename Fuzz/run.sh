@@ -53,6 +53,15 @@ SWIFT_BACKTRACE=enable=no "$binary" "${flags[@]}" "$@" "$work" >"$log" 2>&1 || s
 grep -E '^#[0-9]+' "$log" | tail -n 1 || true
 grep -E '^stat::' "$log" || true
 grep -E 'ERROR: |SUMMARY: |Test unit written to' "$log" || true
+if [[ $status != 0 ]]; then
+    # The input itself, so that a crash found where its file is out of reach (a CI machine) can be
+    # replayed: `base64 -d > crash && Fuzz/.build-fuzz/release/TARGET crash`.
+    for artifact in $(sed -n 's/.*Test unit written to //p' "$log"); do
+        [[ -f $artifact && $(stat -c %s "$artifact") -le 16384 ]] && echo "base64 of $artifact: $(base64 -w0 "$artifact")"
+    done
+    # The stack of the crash, when it is there.
+    grep -E '^ *#[0-9]+ 0x' "$log" | head -n 30 || true
+fi
 if $merge; then
     SWIFT_BACKTRACE=enable=no "$binary" -merge=1 "$fuzz/Corpus/$target" "$work" >>"$log" 2>&1
     echo "merged into Fuzz/Corpus/$target: $(ls "$fuzz/Corpus/$target" | wc -l) files" >&2

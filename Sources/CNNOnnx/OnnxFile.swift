@@ -128,6 +128,17 @@ struct Constant {
 
     var count: Int { dims.reduce(1, *) }
 
+    /// The product of `dims`, or nil when it overflows an Int (a hostile shape).
+    static func product(_ dims: [Int]) -> Int? {
+        var result = 1
+        for dim in dims {
+            let (product, overflow) = result.multipliedReportingOverflow(by: dim)
+            guard !overflow else { return nil }
+            result = product
+        }
+        return result
+    }
+
     var floats: [Float] {
         switch values {
         case .floats(let floats): floats

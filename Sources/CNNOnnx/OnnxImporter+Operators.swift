@@ -661,8 +661,10 @@ extension OnnxImporter {
         let total = input.dropFirst().reduce(1, *)
         guard let first = dims.first else { return nil }
         var rest = Array(dims.dropFirst())
-        let known = rest.filter { $0 != -1 }.reduce(1, *)
         guard rest.allSatisfy({ $0 >= 1 || $0 == -1 }), rest.filter({ $0 == -1 }).count <= 1 else { return nil }
+        guard let known = Constant.product(rest.filter { $0 != -1 }) else {
+            throw ImportProblem("reshapes to \(Self.describe(target)), more elements than an Int counts")
+        }
         if first == -1 {
             guard !rest.contains(-1), known == total else { return nil }
         } else if first != Constant.batch && first != fixedBatch {
@@ -692,11 +694,12 @@ extension OnnxImporter {
                 $1 == 0 && !allowZero && $0 < constant.dims.count ? constant.dims[$0] : $1
             }
             if let unknown = dims.firstIndex(of: -1) {
-                let known = dims.filter { $0 != -1 }.reduce(1, *)
-                guard known > 0 else { throw ImportProblem("cannot infer -1 in \(target)") }
+                guard let known = Constant.product(dims.filter { $0 != -1 }), known > 0 else {
+                    throw ImportProblem("cannot infer -1 in \(target)")
+                }
                 dims[unknown] = constant.count / known
             }
-            guard dims.reduce(1, *) == constant.count else {
+            guard dims.allSatisfy({ $0 >= 0 }), Constant.product(dims) == constant.count else {
                 throw ImportProblem("reshapes \(constant.dims) to \(target)")
             }
             constant.dims = dims
@@ -873,10 +876,10 @@ extension OnnxImporter {
             factors = [sizes[2] / x.height, sizes[3] / x.width]
         } else if let scales, scales.count == 4 {
             guard scales[0] == 1, scales[1] == 1 else { throw ImportProblem("scales the batch or channel axis") }
-            factors = [Int(scales[2]), Int(scales[3])]
-            guard Float(factors[0]) == scales[2], Float(factors[1]) == scales[3] else {
+            guard let height = Int(exactly: scales[2]), let width = Int(exactly: scales[3]) else {
                 throw ImportProblem("scales by \(scales[2]) × \(scales[3]); the spec upsamples by whole factors")
             }
+            factors = [height, width]
         } else {
             throw ImportProblem("gives neither four scales nor four sizes")
         }

@@ -88,6 +88,40 @@ import Testing
             error?.notes.first?.contains("has a dimension of 1099511627776") == true, "\(String(describing: error))")
     }
 
+    static func shape(_ name: String, _ values: [Int64]) -> Onnx_TensorProto {
+        var tensor = Onnx_TensorProto()
+        tensor.name = name
+        tensor.dims = [Int64(values.count)]
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        tensor.int64Data = values
+        return tensor
+    }
+
+    /// Reshape targets whose sizes multiply past Int.max (the fuzzer's find) are errors, not traps:
+    /// of the input, of a constant, with and without a -1 or a 0 to infer.
+    @Test(arguments: [
+        [1, 1 << 40, 1 << 40, -1], [-1, 1 << 40, 1 << 40], [1, 0, -1, 1 << 62, 4], [1 << 40, 1 << 40, -1],
+    ])
+    func reshapesPastIntMaxAreErrors(target: [Int64]) {
+        let ofInput = Self.model(
+            nodes: [Self.node("Reshape", ["input", "s"], ["output"])], initializers: [Self.shape("s", target)])
+        #expect(Self.importError(ofInput) != nil)
+        let ofConstant = Self.model(
+            nodes: [Self.node("Reshape", ["c", "s"], ["r"]), Self.node("Add", ["input", "r"], ["output"])],
+            initializers: [Self.tensor("c", dims: [4], floats: [1, 2, 3, 4]), Self.shape("s", target)])
+        #expect(Self.importError(ofConstant) != nil)
+    }
+
+    /// Resize scales that are no whole number, infinite or NaN among them (the fuzzer's find), are errors.
+    @Test(arguments: [Float.infinity, -.infinity, .nan, 1e30, 2.5])
+    func resizeScalesThatAreNoWholeFactorAreErrors(scale: Float) {
+        let scales = Self.tensor("scales", dims: [4], floats: [1, 1, scale, 2])
+        let bytes = Self.model(
+            nodes: [Self.node("Resize", ["input", "", "scales"], ["output"])], initializers: [scales])
+        let error = Self.importError(bytes)
+        #expect(error?.notes.first?.contains("whole factors") == true, "\(String(describing: error))")
+    }
+
     @Test func dataShorterThanItsShapeIsAnError() {
         let weight = Self.tensor("w", dims: [4, 2, 3, 3], floats: [1, 2, 3])
         let error = Self.importError(
