@@ -189,9 +189,12 @@ struct Constant {
         return Constant(dims: ranges.map(\.count), values: picking(flat))
     }
 
-    /// The largest number of elements a tensor may claim beyond the bytes that hold it, which only
-    /// an empty-dimension tensor or a constant filled by `ConstantOfShape` can.
+    /// The largest number of elements a tensor of the file may have (its data must hold them all).
     static let elementLimit = 1 << 28
+
+    /// The largest constant the importer makes from a few bytes (`ConstantOfShape`): such constants
+    /// are shapes and paddings, and a larger one is a way to make the importer allocate gigabytes.
+    static let foldedLimit = 1 << 16
 
     /// Decodes an initializer or an attribute's tensor, checking its dimensions against the data
     /// it holds before allocating anything.

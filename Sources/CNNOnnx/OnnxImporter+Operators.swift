@@ -1241,11 +1241,9 @@ extension OnnxImporter {
             guard let dims = constant.integers, dims.allSatisfy({ $0 >= 0 }) else {
                 throw ImportProblem("its shape is not sizes")
             }
-            var count = 1
-            for dim in dims {
-                guard dim <= Constant.elementLimit else { throw ImportProblem("asks for \(dims), too many elements") }
-                count *= dim
-                guard count <= Constant.elementLimit else { throw ImportProblem("asks for \(dims), too many elements") }
+            guard let count = Constant.product(dims), count <= Constant.foldedLimit else {
+                throw ImportProblem(
+                    "asks for \(dims), more than the \(Constant.foldedLimit) elements cnnc folds into a constant")
             }
             let fill = try node.attribute("value").map { attribute throws(ImportProblem) in try Constant(attribute.t) }
             if let fill, case .integers(let integers) = fill.values, let first = integers.first {

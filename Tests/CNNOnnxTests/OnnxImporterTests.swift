@@ -112,6 +112,20 @@ import Testing
         #expect(Self.importError(ofConstant) != nil)
     }
 
+    /// A ConstantOfShape of a few bytes cannot make the importer allocate gigabytes (the fuzzer's
+    /// find: 100,663,297 elements, 800 MB of integers).
+    @Test func constantOfShapeIsLimited() {
+        let bytes = Self.model(
+            nodes: [
+                Self.node("ConstantOfShape", ["shape"], ["zeros"]), Self.node("Add", ["input", "zeros"], ["output"]),
+            ],
+            initializers: [Self.shape("shape", [100_663_297])])
+        let error = Self.importError(bytes)
+        #expect(
+            error?.notes.first?.contains("more than the 65536 elements cnnc folds into a constant") == true,
+            "\(String(describing: error))")
+    }
+
     /// Resize scales that are no whole number, infinite or NaN among them (the fuzzer's find), are errors.
     @Test(arguments: [Float.infinity, -.infinity, .nan, 1e30, 2.5])
     func resizeScalesThatAreNoWholeFactorAreErrors(scale: Float) {
