@@ -10,11 +10,14 @@ extension OnnxImporter {
         var cropping = [[0, 0], [0, 0]]
         for (index, axis) in axes.enumerated() {
             let axis = axis < 0 ? axis + 4 : axis
-            let size = [Int(Int32.max), channels, height, width][min(max(axis, 0), 3)]
-            let kept = Self.sliceIndices(starts[index], ends[index], step: steps[index], count: size)
-            guard (0..<4).contains(axis), steps[index] == 1, let first = kept.first, let last = kept.last else {
+            guard (0..<4).contains(axis), steps[index] == 1 else {
                 throw ImportProblem("slices axis \(axis) by step \(steps[index]); the spec crops rows and columns")
             }
+            // The batch size is not known: any run that starts at 0 and ends at or past Int32.max
+            // keeps it all. The run is a range, never a list of indices (one of 2^31 took seconds).
+            let size = [Int(Int32.max), channels, height, width][axis]
+            let kept = Self.clampedRange(starts[index], ends[index], count: size)
+            guard !kept.isEmpty else { throw ImportProblem("keeps nothing of axis \(axis)") }
             if axis < 2 {
                 guard kept.count == size else {
                     throw ImportProblem(
@@ -22,7 +25,7 @@ extension OnnxImporter {
                 }
                 continue
             }
-            cropping[axis - 2] = [first, size - 1 - last]
+            cropping[axis - 2] = [kept.lowerBound, size - kept.upperBound]
         }
         return .feature(
             add(

@@ -126,6 +126,28 @@ import Testing
             "\(String(describing: error))")
     }
 
+    /// A Slice of the batch axis is a range, never a list of its 2^31 indices: backwards it is an
+    /// error at once (the fuzzer's find took more than ten seconds), forwards over all of it a crop.
+    @Test func slicesOfTheBatchAxisAreRanges() throws {
+        func slice(starts: [Int64], ends: [Int64], axes: [Int64], steps: [Int64]) -> [UInt8] {
+            Self.model(
+                nodes: [Self.node("Slice", ["input", "starts", "ends", "axes", "steps"], ["output"])],
+                initializers: [
+                    Self.shape("starts", starts), Self.shape("ends", ends), Self.shape("axes", axes),
+                    Self.shape("steps", steps),
+                ])
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let backwards = Self.importError(slice(starts: [-1], ends: [Int64.min], axes: [0], steps: [-1]))
+        #expect(
+            backwards?.notes.first?.contains("slices axis 0 by step -1") == true, "\(String(describing: backwards))")
+        #expect(clock.now - start < .seconds(1))
+        let bytes = slice(starts: [0, 1], ends: [Int64.max, 3], axes: [0, 2], steps: [1, 1])
+        let imported = try OnnxImporter.importModel(try OnnxFile(bytes, path: "model.onnx"), name: "model")
+        #expect(imported.spec.contains("cropping: [[1, 1], [0, 0]]"), "\(imported.spec)")
+    }
+
     /// Resize scales that are no whole number, infinite or NaN among them (the fuzzer's find), are errors.
     @Test(arguments: [Float.infinity, -.infinity, .nan, 1e30, 2.5])
     func resizeScalesThatAreNoWholeFactorAreErrors(scale: Float) {
