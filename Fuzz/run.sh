@@ -33,7 +33,7 @@ swift build -c release --package-path "$fuzz" --scratch-path "$scratch" \
     -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address -Xswiftc -use-ld=lld >&2
 binary=$scratch/release/$target
 
-stamp=$(date +%Y%m%d-%H%M%S)
+stamp=$(date +%Y%m%d-%H%M%S)-$$   # the process, too: two runs may start in the same second
 work=$scratch/work/$target-$stamp
 crashers=$fuzz/Crashers/$target
 log=$scratch/logs/$target-$stamp.log
