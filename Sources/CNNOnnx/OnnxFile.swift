@@ -128,6 +128,14 @@ struct Constant {
 
     var count: Int { dims.reduce(1, *) }
 
+    /// Integers read from a file saturate at ±2^31: products of two stay far from overflow, and
+    /// INT64_MAX, which exporters write for "to the end", stays larger than any size.
+    static let integerLimit = 1 << 31
+
+    static func saturated(_ value: Int64) -> Int {
+        Int(max(min(value, Int64(integerLimit)), -Int64(integerLimit)))
+    }
+
     /// The product of `dims`, or nil when it overflows an Int (a hostile shape).
     static func product(_ dims: [Int]) -> Int? {
         var result = 1
@@ -151,7 +159,8 @@ struct Constant {
         switch values {
         case .integers(let integers): integers
         case .floats(let floats):
-            floats.allSatisfy { $0.rounded() == $0 && abs($0) < 1e15 } ? floats.map { Int($0) } : nil
+            floats.allSatisfy { $0.rounded() == $0 }
+                ? floats.map { Int(max(min($0, Float(Self.integerLimit)), -Float(Self.integerLimit))) } : nil
         }
     }
 
@@ -249,7 +258,7 @@ struct Constant {
         case .int64:
             _ = try checked(tensor.int64Data, bytesEach: 8)
             let integers = raw.isEmpty ? tensor.int64Data : Self.littleEndian(raw, as: Int64.self, count: count)
-            values = .integers(integers.map { Int($0) })
+            values = .integers(integers.map(Self.saturated))
         case .int32, .int16, .int8, .uint8, .uint16, .bool:
             let size: Int =
                 switch type {
@@ -329,20 +338,16 @@ extension Onnx_NodeProto {
 
     func attribute(_ key: String) -> Onnx_AttributeProto? { attribute.first { $0.name == key } }
 
+    /// An integer attribute, saturated at ±2^31 (`Constant.saturated`).
     func int(_ key: String, default value: Int) throws(ImportProblem) -> Int {
         guard let attribute = attribute(key) else { return value }
-        guard abs(attribute.i) < 1 << 40 else {
-            throw ImportProblem("attribute \(key) = \(attribute.i) is out of range")
-        }
-        return Int(attribute.i)
+        return Constant.saturated(attribute.i)
     }
 
+    /// An integer-list attribute, each saturated at ±2^31 (`Constant.saturated`).
     func ints(_ key: String) throws(ImportProblem) -> [Int]? {
         guard let attribute = attribute(key) else { return nil }
-        guard attribute.ints.allSatisfy({ abs($0) < 1 << 40 }) else {
-            throw ImportProblem("attribute \(key) = \(attribute.ints) is out of range")
-        }
-        return attribute.ints.map { Int($0) }
+        return attribute.ints.map(Constant.saturated)
     }
 
     func float(_ key: String, default value: Float) -> Float { attribute(key)?.f ?? value }

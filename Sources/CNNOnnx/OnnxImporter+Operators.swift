@@ -833,7 +833,9 @@ extension OnnxImporter {
         guard fill == 0 else { throw ImportProblem("pads with \(fill); the spec pads with zeros") }
         let (top, left, bottom, right) = (pads[2], pads[3], pads[6], pads[7])
         let all = [top, left, bottom, right]
-        guard all.allSatisfy({ abs($0) <= 1 << 16 }) else { throw ImportProblem("pads \(pads) are out of range") }
+        guard all.allSatisfy({ (-(1 << 16)...(1 << 16)).contains($0) }) else {
+            throw ImportProblem("pads \(pads) are out of range")
+        }
         let height = x.height + top + bottom
         let width = x.width + left + right
         guard height >= 1, width >= 1 else { throw ImportProblem("crops the map away") }
@@ -1193,8 +1195,10 @@ extension OnnxImporter {
         if let tensor = node.attribute("value") { return try Constant(tensor.t) }
         if let value = node.attribute("value_float") { return Constant(floats: [value.f], dims: []) }
         if let value = node.attribute("value_floats") { return Constant(floats: value.floats) }
-        if let value = node.attribute("value_int") { return Constant(integers: [Int(clamping: value.i)], dims: []) }
-        if let value = node.attribute("value_ints") { return Constant(integers: value.ints.map { Int(clamping: $0) }) }
+        if let value = node.attribute("value_int") {
+            return Constant(integers: [Constant.saturated(value.i)], dims: [])
+        }
+        if let value = node.attribute("value_ints") { return Constant(integers: value.ints.map(Constant.saturated)) }
         throw ImportProblem("its value is not a numeric tensor")
     }
 

@@ -146,6 +146,8 @@ public struct OnnxImporter {
             }
             do throws(ImportProblem) {
                 let results = try importNode(node)
+                for case .feature(let feature) in results { try Self.checkSize(feature.layout) }
+                for case .channelsLast(let feature) in results { try Self.checkSize(feature.layout) }
                 for (name, value) in zip(node.output, results) where !name.isEmpty { values[name] = value }
                 for name in node.output.dropFirst(results.count) where !name.isEmpty {
                     if (uses[name] ?? 0) > 0 {
@@ -351,6 +353,22 @@ public struct OnnxImporter {
         layerIndex[name] = layers.count
         layers.append(layer)
         return Feature(layer: name, layout: layout, nonNegative: nonNegative)
+    }
+
+    /// Every value a node makes stays within the model input's bounds (2^20 a side), so that the
+    /// next node's arithmetic on its sizes cannot overflow: a chain of upsamplings or paddings in a
+    /// hostile model grows a map without end.
+    static func checkSize(_ layout: Layout) throws(ImportProblem) {
+        switch layout {
+        case .map(let height, let width, let channels):
+            guard [height, width, channels].allSatisfy({ (1...(1 << 20)).contains($0) }) else {
+                throw ImportProblem("makes a \(height)×\(width)×\(channels) map, larger than cnnc imports")
+            }
+        case .vector(let count, _):
+            guard (1...(1 << 40)).contains(count) else {
+                throw ImportProblem("makes a vector of \(count) values, more than cnnc imports")
+            }
+        }
     }
 
     mutating func uniqueName(_ base: String) -> String {

@@ -254,6 +254,54 @@ import Testing
         }
     }
 
+    /// Every operator with every integer attribute, and integer tensors for its inputs, at the
+    /// extremes of Int64 and around zero (the fuzzer's finds: `abs(Int64.min)` in Pad, overflowing
+    /// products): an error or a model, never a trap.
+    @Test(arguments: OnnxImporter.operators.sorted())
+    func operatorsSurviveExtremeIntegers(_ op: String) {
+        let names = [
+            "axis", "axes", "kernel_shape", "strides", "pads", "dilations", "group", "perm", "shape", "starts", "ends",
+            "allowzero", "count_include_pad", "ceil_mode", "keepdims", "transA", "transB", "to", "output_padding",
+            "output_shape", "value_int", "value_ints", "split",
+        ]
+        for extreme: Int64 in [.min, .max, -1, 0, 1 << 40, -(1 << 31)] {
+            var node = Self.node(op, ["input", "i1", "i2", "i3", "i4"], ["output"])
+            for name in names {
+                var attribute = Onnx_AttributeProto()
+                attribute.name = name
+                if name.hasSuffix("s") || name == "shape" || name == "perm" || name == "pads" {
+                    attribute.type = .ints
+                    attribute.ints = [extreme, extreme, extreme, extreme]
+                } else {
+                    attribute.type = .int
+                    attribute.i = extreme
+                }
+                node.attribute.append(attribute)
+            }
+            let tensors = ["i1", "i2", "i3", "i4"].map { Self.shape($0, [0, 0, extreme, extreme]) }
+            _ = Self.importError(Self.model(nodes: [node], initializers: tensors))
+            // And through a Pad of the model's data, as the fuzzer's model had it.
+            let pad = Self.node("Pad", ["input", "pads"], ["output"])
+            _ = Self.importError(
+                Self.model(nodes: [pad], initializers: [Self.shape("pads", [0, 0, extreme, 0, 0, 0, extreme, 0])]))
+        }
+    }
+
+    /// Maps grow only so far: a chain of upsamplings (1,024 times each) is an error once a side
+    /// passes 2^20, before any size arithmetic can overflow.
+    @Test func chainsOfUpsamplingAreBounded() {
+        var nodes: [Onnx_NodeProto] = []
+        var previous = "input"
+        for index in 0..<8 {
+            let output = index == 7 ? "output" : "up\(index)"
+            nodes.append(Self.node("Resize", [previous, "", "scales"], [output]))
+            previous = output
+        }
+        let scales = Self.tensor("scales", dims: [4], floats: [1, 1, 1024, 1024])
+        let error = Self.importError(Self.model(nodes: nodes, initializers: [scales]))
+        #expect(error?.notes.first?.contains("larger than cnnc imports") == true, "\(String(describing: error))")
+    }
+
     @Test func permutedReordersAxes() {
         // [2, 3] transposed.
         #expect(OnnxImporter.permuted([1, 2, 3, 4, 5, 6], dims: [2, 3], order: [1, 0]) == [1, 4, 2, 5, 3, 6])
