@@ -136,17 +136,6 @@ struct Constant {
         Int(max(min(value, Int64(integerLimit)), -Int64(integerLimit)))
     }
 
-    /// The product of `dims`, or nil when it overflows an Int (a hostile shape).
-    static func product(_ dims: [Int]) -> Int? {
-        var result = 1
-        for dim in dims {
-            let (product, overflow) = result.multipliedReportingOverflow(by: dim)
-            guard !overflow else { return nil }
-            result = product
-        }
-        return result
-    }
-
     var floats: [Float] {
         switch values {
         case .floats(let floats): floats
@@ -339,13 +328,13 @@ extension Onnx_NodeProto {
     func attribute(_ key: String) -> Onnx_AttributeProto? { attribute.first { $0.name == key } }
 
     /// An integer attribute, saturated at ±2^31 (`Constant.saturated`).
-    func int(_ key: String, default value: Int) throws(ImportProblem) -> Int {
+    func int(_ key: String, default value: Int) -> Int {
         guard let attribute = attribute(key) else { return value }
         return Constant.saturated(attribute.i)
     }
 
     /// An integer-list attribute, each saturated at ±2^31 (`Constant.saturated`).
-    func ints(_ key: String) throws(ImportProblem) -> [Int]? {
+    func ints(_ key: String) -> [Int]? {
         guard let attribute = attribute(key) else { return nil }
         return attribute.ints.map(Constant.saturated)
     }

@@ -17,13 +17,13 @@ extension OnnxImporter {
         return !readers.isEmpty
             && readers.allSatisfy { node in
                 node.opType == "Transpose" && node.domain.isDefaultDomain && node.input.first == input
-                    && (try? node.ints("perm")) == Self.toChannelsFirst
+                    && node.ints("perm") == Self.toChannelsFirst
             }
     }
 
     /// A Transpose between channels-first and channels-last maps; on constants, the fold.
     mutating func transpose(_ node: Onnx_NodeProto) throws(ImportProblem) -> Value {
-        let perm = try node.ints("perm")
+        let perm = node.ints("perm")
         switch try value(node, 0, channelsLast: true) {
         case .channelsLast(let x) where perm == Self.toChannelsFirst:
             return .feature(x)
@@ -43,7 +43,7 @@ extension OnnxImporter {
     /// [N, H, W, C] to [N, C, H, W], or one the other way that only a Flatten, a Reshape, a
     /// Transpose back or the model's output read (through Identity and Dropout).
     func transposeOfDataProblem(_ node: Onnx_NodeProto) -> String? {
-        let perm = try? node.ints("perm")
+        let perm = node.ints("perm")
         if perm == Self.toChannelsFirst { return nil }
         guard perm == Self.toChannelsLast else {
             return "Transpose of the model's data by \(perm.map { "\($0)" } ?? "its reversed axes") has no spec "
@@ -55,7 +55,7 @@ extension OnnxImporter {
                 switch reader.opType {
                 case "Identity", "Dropout": pending += reader.output.prefix(1)
                 case "Flatten", "Reshape": continue
-                case "Transpose" where (try? reader.ints("perm")) == Self.toChannelsFirst: continue
+                case "Transpose" where reader.ints("perm") == Self.toChannelsFirst: continue
                 default:
                     return "its [N, H, W, C] result is read by \(reader.label), which cnnc reads as [N, C, H, W] only"
                 }

@@ -1,4 +1,5 @@
 import CNNFormats
+import CNNGraph
 import Foundation
 
 extension OnnxImporter {
@@ -55,7 +56,7 @@ extension OnnxImporter {
                 throw ImportProblem(
                     "reduces axes \(axes); the spec's global pools reduce height and width (axes 2 and 3)")
             }
-            let keepdims = try node.int("keepdims", default: 1) == 1
+            let keepdims = node.int("keepdims", default: 1) == 1
             let type = node.opType == "ReduceMean" ? "global_avg_pool2d" : "global_max_pool2d"
             let layout: Layout =
                 keepdims ? .map(height: 1, width: 1, channels: x.channels) : .vector(count: x.channels, flattened: nil)
@@ -66,7 +67,7 @@ extension OnnxImporter {
                         nonNegative: x.feature.nonNegative))
             ]
         case "Flatten":
-            let axis = try node.int("axis", default: 1)
+            let axis = node.int("axis", default: 1)
             guard axis == 1 else {
                 throw ImportProblem("flattens from axis \(axis); cnnc flattens each sample (axis 1)")
             }
@@ -197,7 +198,7 @@ extension OnnxImporter {
 
     /// Integers from an attribute (older operator sets) or a constant input (newer ones).
     mutating func integers(_ node: Onnx_NodeProto, attribute: String, input: Int) throws(ImportProblem) -> [Int]? {
-        if let values = try node.ints(attribute) { return values }
+        if let values = node.ints(attribute) { return values }
         guard let constant = try optionalConstant(node, input) else { return nil }
         guard let integers = constant.integers else { throw ImportProblem("input \(input + 1) must hold integers") }
         return integers
@@ -205,7 +206,7 @@ extension OnnxImporter {
 
     /// Two positive sizes from an attribute, or `default`.
     func pair(_ node: Onnx_NodeProto, _ key: String, default value: Int) throws(ImportProblem) -> [Int] {
-        let values = try node.ints(key) ?? [value, value]
+        let values = node.ints(key) ?? [value, value]
         guard values.count == 2, values.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
             throw ImportProblem("\(key) \(values): cnnc needs two sizes between 1 and 65536")
         }
@@ -257,7 +258,7 @@ extension OnnxImporter {
 
     mutating func softmax(_ node: Onnx_NodeProto) throws(ImportProblem) -> Feature {
         let x = try feature(node, 0)
-        let axis = try node.int("axis", default: opset < 13 ? 1 : -1)
+        let axis = node.int("axis", default: opset < 13 ? 1 : -1)
         switch x.layout {
         case .vector:
             guard axis == 1 || axis == -1 else { throw ImportProblem("softmax over axis \(axis) of a vector") }
@@ -290,7 +291,7 @@ extension OnnxImporter {
             }
             return pads
         case "NOTSET", "":
-            let pads = try node.ints("pads") ?? [0, 0, 0, 0]
+            let pads = node.ints("pads") ?? [0, 0, 0, 0]
             guard pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) else {
                 throw ImportProblem("pads \(pads): cnnc needs four pads between 0 and 65536")
             }
@@ -338,10 +339,10 @@ extension OnnxImporter {
         let weight = try constant(node, 1)
         guard weight.dims.count == 4 else { throw ImportProblem("only 2-D convolutions have a spec equivalent") }
         let (filters, perGroup, kh, kw) = (weight.dims[0], weight.dims[1], weight.dims[2], weight.dims[3])
-        let group = try node.int("group", default: 1)
+        let group = node.int("group", default: 1)
         let strides = try pair(node, "strides", default: 1)
         let dilations = try pair(node, "dilations", default: 1)
-        if let shape = try node.ints("kernel_shape"), shape != [kh, kw] {
+        if let shape = node.ints("kernel_shape"), shape != [kh, kw] {
             throw ImportProblem("kernel_shape \(shape) does not match its weight's [\(kh), \(kw)]")
         }
         let bias = try optionalConstant(node, 2)
@@ -406,7 +407,7 @@ extension OnnxImporter {
             throw ImportProblem("only 2-D transposed convolutions have a spec equivalent")
         }
         let (inputs, filters, kh, kw) = (weight.dims[0], weight.dims[1], weight.dims[2], weight.dims[3])
-        guard try node.int("group", default: 1) == 1, inputs == x.channels else {
+        guard node.int("group", default: 1) == 1, inputs == x.channels else {
             throw ImportProblem("a grouped transposed convolution has no spec equivalent")
         }
         guard try pair(node, "dilations", default: 1) == [1, 1] else {
@@ -415,15 +416,15 @@ extension OnnxImporter {
         let strides = try pair(node, "strides", default: 1)
         let size = [x.height, x.width]
         let window = [kh, kw]
-        let extra = try node.ints("output_padding") ?? [0, 0]
+        let extra = node.ints("output_padding") ?? [0, 0]
         guard extra.count == 2, extra.allSatisfy({ $0 >= 0 && $0 < 1 << 16 }) else {
             throw ImportProblem("output_padding \(extra) is not two sizes")
         }
         // The full output has (in − 1)·s + k rows, of which ONNX keeps
         // out = full + output_padding − pads.
         let mode = node.string("auto_pad", default: "NOTSET")
-        let shape = try node.ints("output_shape")
-        var pads = try node.ints("pads") ?? [0, 0, 0, 0]
+        let shape = node.ints("output_shape")
+        var pads = node.ints("pads") ?? [0, 0, 0, 0]
         guard pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) else {
             throw ImportProblem("pads \(pads): cnnc needs four pads between 0 and 65536")
         }
@@ -512,7 +513,7 @@ extension OnnxImporter {
                 size: size[axis], before: pads[axis], after: pads[axis + 2], window: window[axis], stride: strides[axis]
             )
         }
-        if try node.int("ceil_mode", default: 0) == 1 {
+        if node.int("ceil_mode", default: 0) == 1 {
             for axis in 0..<2 {
                 let span = size[axis] + pads[axis] + pads[axis + 2] - window[axis]
                 var rounded = (span + strides[axis] - 1) / strides[axis] + 1
@@ -530,7 +531,7 @@ extension OnnxImporter {
                 }
             }
         }
-        let countsPadding = try node.int("count_include_pad", default: 0) == 1
+        let countsPadding = node.int("count_include_pad", default: 0) == 1
         var padding = Self.kerasPadding(pads, size: size, window: window, strides: strides)
         // `same` averages ignore the padded cells, as count_include_pad 0 does.
         if padding == "same" && !isMax && countsPadding { padding = nil }
@@ -558,7 +559,7 @@ extension OnnxImporter {
 
     mutating func batchNormalization(_ node: Onnx_NodeProto) throws(ImportProblem) -> Feature {
         let x = try feature(node, 0)
-        if try node.int("training_mode", default: 0) != 0 {
+        if node.int("training_mode", default: 0) != 0 {
             throw ImportProblem("it is in training mode; export the model in eval() mode")
         }
         var parameters: [String: Tensor] = [:]
@@ -584,8 +585,8 @@ extension OnnxImporter {
         let weight = try constant(node, 1)
         let isGemm = node.opType == "Gemm"
         guard weight.dims.count == 2 else { throw ImportProblem("its weight has shape \(weight.dims), not a matrix") }
-        if isGemm, try node.int("transA", default: 0) != 0 { throw ImportProblem("transA = 1 has no spec equivalent") }
-        let transposed = isGemm ? try node.int("transB", default: 0) == 1 : false
+        if isGemm, node.int("transA", default: 0) != 0 { throw ImportProblem("transA = 1 has no spec equivalent") }
+        let transposed = isGemm ? node.int("transB", default: 0) == 1 : false
         let (rows, units) = transposed ? (weight.dims[1], weight.dims[0]) : (weight.dims[0], weight.dims[1])
         guard rows == count else { throw ImportProblem("its weight has \(rows) rows for \(count) inputs") }
         let alpha = isGemm ? node.float("alpha", default: 1) : 1
@@ -662,8 +663,9 @@ extension OnnxImporter {
         guard let first = dims.first else { return nil }
         var rest = Array(dims.dropFirst())
         guard rest.allSatisfy({ $0 >= 1 || $0 == -1 }), rest.filter({ $0 == -1 }).count <= 1 else { return nil }
-        guard let known = Constant.product(rest.filter { $0 != -1 }) else {
-            throw ImportProblem("reshapes to \(Self.describe(target)), more elements than an Int counts")
+        guard let known = TensorShape.product(rest.filter { $0 != -1 }) else {
+            throw ImportProblem(
+                "reshapes to \(Self.describe(target)), more than \(TensorShape.maximumElements) elements a sample")
         }
         if first == -1 {
             guard !rest.contains(-1), known == total else { return nil }
@@ -681,12 +683,12 @@ extension OnnxImporter {
         let input = try value(node, 0, channelsLast: true)
         let target: [Int]
         if opset < 5 || node.attribute("shape") != nil {
-            target = try node.ints("shape") ?? []
+            target = node.ints("shape") ?? []
         } else {
             guard let shape = try constant(node, 1).integers else { throw ImportProblem("its shape is not integers") }
             target = shape
         }
-        let allowZero = try node.int("allowzero", default: 0) == 1
+        let allowZero = node.int("allowzero", default: 0) == 1
         switch input {
         case .constant(var constant):
             guard !target.contains(Constant.batch) else { throw ImportProblem("reshapes a constant by the batch size") }
@@ -694,12 +696,12 @@ extension OnnxImporter {
                 $1 == 0 && !allowZero && $0 < constant.dims.count ? constant.dims[$0] : $1
             }
             if let unknown = dims.firstIndex(of: -1) {
-                guard let known = Constant.product(dims.filter { $0 != -1 }), known > 0 else {
+                guard let known = TensorShape.product(dims.filter { $0 != -1 }), known > 0 else {
                     throw ImportProblem("cannot infer -1 in \(target)")
                 }
                 dims[unknown] = constant.count / known
             }
-            guard dims.allSatisfy({ $0 >= 0 }), Constant.product(dims) == constant.count else {
+            guard dims.allSatisfy({ $0 >= 0 }), TensorShape.product(dims) == constant.count else {
                 throw ImportProblem("reshapes \(constant.dims) to \(target)")
             }
             constant.dims = dims
@@ -809,7 +811,7 @@ extension OnnxImporter {
         var pads: [Int]
         var fill: Float = 0
         if opset < 11 {
-            pads = try node.ints("pads") ?? []
+            pads = node.ints("pads") ?? []
             fill = node.float("value", default: 0)
         } else {
             guard let values = try constant(node, 1).integers else { throw ImportProblem("its pads are not integers") }
@@ -864,7 +866,7 @@ extension OnnxImporter {
             if let constant = try optionalConstant(node, 2), constant.count > 0 { scales = constant.floats }
             if let constant = try optionalConstant(node, 3), constant.count > 0 { sizes = constant.integers }
         }
-        if let axes = try node.ints("axes"), axes.map({ $0 < 0 ? $0 + 4 : $0 }) != [2, 3] {
+        if let axes = node.ints("axes"), axes.map({ $0 < 0 ? $0 + 4 : $0 }) != [2, 3] {
             throw ImportProblem("resizes axes \(axes); the spec upsamples height and width")
         } else if node.attribute("axes") != nil {
             scales = scales.map { [1, 1] + $0 }
@@ -930,7 +932,7 @@ extension OnnxImporter {
 
     mutating func concatenate(_ node: Onnx_NodeProto) throws(ImportProblem) -> Value {
         let parts = try (0..<node.input.count).map { index throws(ImportProblem) in try value(node, index) }
-        let axis = try node.int("axis", default: 1)
+        let axis = node.int("axis", default: 1)
         let constants = parts.compactMap { if case .constant(let constant) = $0 { constant } else { nil } }
         if constants.count == parts.count {
             guard constants.allSatisfy({ $0.dims.count == 1 }) else {
@@ -1210,14 +1212,14 @@ extension OnnxImporter {
             case "Shape":
                 var dims = x.layout.onnxDims
                 if let fixedBatch { dims[0] = fixedBatch }
-                let start = try node.int("start", default: 0)
-                let end = try node.int("end", default: dims.count)
+                let start = node.int("start", default: 0)
+                let end = node.int("end", default: dims.count)
                 let range = Self.clampedRange(start, end, count: dims.count)
                 return .constant(Constant(integers: Array(dims[range])))
             case "Slice":
                 return try crop(node, x)
             case "Cast":
-                guard [1, 10, 11, 16].contains(try node.int("to", default: 1)) else {
+                guard [1, 10, 11, 16].contains(node.int("to", default: 1)) else {
                     throw ImportProblem("casts the model's data to a type other than float")
                 }
                 return input
@@ -1232,7 +1234,7 @@ extension OnnxImporter {
         case "Shape":
             return .constant(Constant(integers: constant.dims))
         case "Cast":
-            let to = Onnx_TensorProto.DataType(rawValue: try node.int("to", default: 1)) ?? .undefined
+            let to = Onnx_TensorProto.DataType(rawValue: node.int("to", default: 1)) ?? .undefined
             switch to {
             case .float, .double, .float16, .bfloat16:
                 return .constant(Constant(dims: constant.dims, values: .floats(constant.floats)))
@@ -1245,7 +1247,7 @@ extension OnnxImporter {
             guard let dims = constant.integers, dims.allSatisfy({ $0 >= 0 }) else {
                 throw ImportProblem("its shape is not sizes")
             }
-            guard let count = Constant.product(dims), count <= Constant.foldedLimit else {
+            guard let count = TensorShape.product(dims), count <= Constant.foldedLimit else {
                 throw ImportProblem(
                     "asks for \(dims), more than the \(Constant.foldedLimit) elements cnnc folds into a constant")
             }
@@ -1256,7 +1258,7 @@ extension OnnxImporter {
             return .constant(
                 Constant(dims: dims, values: .floats([Float](repeating: fill?.floats.first ?? 0, count: count))))
         case "Gather":
-            guard constant.dims.count == 1, try node.int("axis", default: 0) == 0 else {
+            guard constant.dims.count == 1, node.int("axis", default: 0) == 0 else {
                 throw ImportProblem("gathers from a constant of rank \(constant.dims.count); cnnc folds rank 1 only")
             }
             let indices = try self.constant(node, 1)
@@ -1282,7 +1284,7 @@ extension OnnxImporter {
             }
             return .constant(constant.picking(ranges))
         case "Transpose":
-            let order = try node.ints("perm") ?? Array((0..<constant.dims.count).reversed())
+            let order = node.ints("perm") ?? Array((0..<constant.dims.count).reversed())
             guard order.sorted() == Array(0..<constant.dims.count) else {
                 throw ImportProblem("perm \(order) is not a permutation")
             }

@@ -146,8 +146,10 @@ public struct OnnxImporter {
             }
             do throws(ImportProblem) {
                 let results = try importNode(node)
-                for case .feature(let feature) in results { try Self.checkSize(feature.layout) }
-                for case .channelsLast(let feature) in results { try Self.checkSize(feature.layout) }
+                for value in results {
+                    if case .feature(let feature) = value { try Self.checkSize(feature.layout) }
+                    if case .channelsLast(let feature) = value { try Self.checkSize(feature.layout) }
+                }
                 for (name, value) in zip(node.output, results) where !name.isEmpty { values[name] = value }
                 for name in node.output.dropFirst(results.count) where !name.isEmpty {
                     if (uses[name] ?? 0) > 0 {
