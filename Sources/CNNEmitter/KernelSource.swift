@@ -420,6 +420,15 @@ private func convolution(
             outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
             strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
             padLeft: padding.left)
+        if residual == nil
+            && isShallow(
+                width: width, channels: channels, outputWidth: outputWidth, kernel: kernel, strides: strides,
+                dilation: dilation)
+        {
+            shallowConvolution(
+                batch, patches, output, filters: filters, weights: weights, bias: bias, clamp: clamp, scratch: scratch)
+            return
+        }
         multiply(
             rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
             residual: residual, output: output, scratch: scratch)
@@ -1364,6 +1373,191 @@ private func separable(
     }
 }
 
+// MARK: Convolutions of a few input channels
+
+/// Multiply-adds per output at or below which a convolution runs directly (`shallowConvolution`)
+/// rather than as a blocked matrix product: a network's first layer, one to three input channels.
+private let shallowDepth = 32
+
+/// Whether `shallowConvolution` takes a convolution of window `kernel` over `channels` channels: a
+/// window of at most `shallowDepth` multiply-adds, no dilation, output rows of a tile or more (the
+/// blocked product's tiles run on into the next row), and a band of its kernel rows, padded, that
+/// fits the scratch the matrix product would have had.
+private func isShallow(
+    width: Int, channels: Int, outputWidth: Int, kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int)
+) -> Bool {
+    let depth = kernel.0 * kernel.1 * channels
+    guard depth <= shallowDepth, dilation == (1, 1), outputWidth >= tileRows else { return false }
+    let bandWidth = max(width, (outputWidth - 1) * strides.1 + kernel.1)
+    return kernel.0 * bandWidth * channels + tileRows * panelWidth <= scratchCount(depth: depth)
+}
+
+/// A convolution whose windows are short (`isShallow`), computed directly: each output row is swept
+/// six pixels at a time against every weight panel in turn, the windows read in place one stride
+/// apart, and the row's last pixels one at a time. A row whose windows touch the padding reads a
+/// band of its kernel rows copied with zeros around them. The blocked product's bookkeeping (the
+/// tiles of a block, six row pointers, the prefetch) costs as much as the nine multiply-adds an
+/// output of a one-channel 3×3 convolution; here a tile is a pointer and a stride. Each output is
+/// the same sum, in the same order, as the blocked product computes, so the bits do not change.
+@inline(never)
+private func shallowConvolution(
+    _ batch: Int, _ p: Patches, _ output: UnsafeMutablePointer<Float>, filters: Int, weights: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
+) {
+    let depth = p.kernelHeight * p.kernelWidth * p.channels
+    let panels = (filters + panelWidth - 1) / panelWidth
+    let lines = batch * p.outputHeight
+    let parts = partCount(
+        available: scratch.parts, units: lines, work: lines * p.outputWidth * depth * filters,
+        minimum: minimumProductWork)
+    let bandWidth = max(p.width, (p.outputWidth - 1) * p.strideWidth + p.kernelWidth)
+    let (step, length) = (p.strideWidth * p.channels, p.kernelWidth * p.channels)
+    let rowFloats = p.width * p.channels
+    inParallel(parts) { part in
+        let band = scratch.base + part * scratch.stride
+        let stage = band + p.kernelHeight * bandWidth * p.channels
+        for line in share(part, of: parts, lines) {
+            let (image, y) = line.quotientAndRemainder(dividingBy: p.outputHeight)
+            let top = y * p.strideHeight - p.padTop
+            let inside = p.padLeft == 0 && bandWidth == p.width && top >= 0 && top + p.kernelHeight <= p.height
+            let (a, gap): (UnsafePointer<Float>, Int)
+            if inside {
+                (a, gap) = (p.input + (image * p.height + top) * rowFloats, rowFloats)
+            } else {
+                // The kernel rows of this output row, `padLeft` zero pixels before each and zeros to
+                // the band's end; rows outside the image all zeros.
+                let bandGap = bandWidth * p.channels
+                band.update(repeating: 0, count: p.kernelHeight * bandGap)
+                for ky in 0..<p.kernelHeight where top + ky >= 0 && top + ky < p.height {
+                    let run = min(p.width, bandWidth - p.padLeft) * p.channels
+                    (band + ky * bandGap + p.padLeft * p.channels).update(
+                        from: p.input + (image * p.height + top + ky) * rowFloats, count: run)
+                }
+                (a, gap) = (UnsafePointer(band), bandGap)
+            }
+            let output = output + line * p.outputWidth * filters
+            for panel in 0..<panels {
+                let live = min(panelWidth, filters - panel * panelWidth)
+                let (b, panelBias) = (weights + panel * depth * panelWidth, bias + panel * panelWidth)
+                // A panel of fewer live columns is stored in `stage`, then its live columns copied.
+                let (target, targetStride) =
+                    live == panelWidth ? (output + panel * panelWidth, filters) : (stage, panelWidth)
+                var x = 0
+                while x < p.outputWidth {
+                    let count = p.outputWidth - x >= tileRows ? tileRows : 1
+                    let (window, c) = (a + x * step, target + (live == panelWidth ? x * targetStride : 0))
+                    if count == tileRows {
+                        stridedTile(window, step, p.kernelHeight, length, gap, b, c, targetStride, panelBias, clamp)
+                    } else {
+                        pixelTile(window, p.kernelHeight, length, gap, b, c, panelBias, clamp)
+                    }
+                    if live < panelWidth {
+                        for r in 0..<count {
+                            (output + (x + r) * filters + panel * panelWidth).update(
+                                from: stage + r * panelWidth, count: live)
+                        }
+                    }
+                    x += count
+                }
+            }
+        }
+    }
+}
+
+/// Six pixels `step` floats apart by one weight panel, stored whole at `c`, `columns` apart: the
+/// matrix product's tile, addressed by one pointer.
+@inline(__always)
+private func stridedTile(
+    _ a: UnsafePointer<Float>, _ step: Int, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp
+) {
+    let wide = panelWidth > 16
+    var c00 = Vector()
+    var c01 = Vector()
+    var c10 = Vector()
+    var c11 = Vector()
+    var c20 = Vector()
+    var c21 = Vector()
+    var c30 = Vector()
+    var c31 = Vector()
+    var c40 = Vector()
+    var c41 = Vector()
+    var c50 = Vector()
+    var c51 = Vector()
+    var b = b
+    for segment in 0..<segments {
+        let a = a + segment * gap
+        for k in 0..<length {
+            let b0 = load(b)
+            let b1 = wide ? load(b + 16) : b0
+            var x = Vector(repeating: a[k])
+            multiplyAdd(&c00, x, b0)
+            if wide { multiplyAdd(&c01, x, b1) }
+            x = Vector(repeating: a[k + step])
+            multiplyAdd(&c10, x, b0)
+            if wide { multiplyAdd(&c11, x, b1) }
+            x = Vector(repeating: a[k + 2 * step])
+            multiplyAdd(&c20, x, b0)
+            if wide { multiplyAdd(&c21, x, b1) }
+            x = Vector(repeating: a[k + 3 * step])
+            multiplyAdd(&c30, x, b0)
+            if wide { multiplyAdd(&c31, x, b1) }
+            x = Vector(repeating: a[k + 4 * step])
+            multiplyAdd(&c40, x, b0)
+            if wide { multiplyAdd(&c41, x, b1) }
+            x = Vector(repeating: a[k + 5 * step])
+            multiplyAdd(&c50, x, b0)
+            if wide { multiplyAdd(&c51, x, b1) }
+            b += panelWidth
+        }
+    }
+    // relu, the common case, takes the short form of `finish`: it is an eighth of the layer's time
+    // when the windows are nine multiply-adds.
+    let relu = clamp == .relu
+    @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
+        let target = c + row * columns
+        store(relu ? rectify(low, bias) : finish(low, bias, clamp), target)
+        if wide { store(relu ? rectify(high, bias + 16) : finish(high, bias + 16, clamp), target + 16) }
+    }
+    put(0, c00, c01)
+    put(1, c10, c11)
+    put(2, c20, c21)
+    put(3, c30, c31)
+    put(4, c40, c41)
+    put(5, c50, c51)
+}
+
+/// One pixel by one weight panel, stored whole at `c`: a row's last pixels, fewer than a tile.
+@inline(never)
+private func pixelTile(
+    _ a: UnsafePointer<Float>, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ clamp: Clamp
+) {
+    let wide = panelWidth > 16
+    var c0 = Vector()
+    var c1 = Vector()
+    var b = b
+    for segment in 0..<segments {
+        let a = a + segment * gap
+        for k in 0..<length {
+            let x = Vector(repeating: a[k])
+            multiplyAdd(&c0, x, load(b))
+            if wide { multiplyAdd(&c1, x, load(b + 16)) }
+            b += panelWidth
+        }
+    }
+    store(clamp == .relu ? rectify(c0, bias) : finish(c0, bias, clamp), c)
+    if wide { store(clamp == .relu ? rectify(c1, bias + 16) : finish(c1, bias + 16, clamp), c + 16) }
+}
+
+/// `finish(value, bias, .relu)` in two instructions rather than four (x86-64 `vaddps`, `vmaxps`),
+/// to the bit: negative values become -0, as `finish` scales them by 0.
+@inline(__always)
+private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
+    let (value, zero) = (value + load(bias), Vector(repeating: -0.0))
+    return value.replacing(with: zero, where: zero .> value)
+}
+
 // MARK: Threads
 
 /// A layer's scratch memory and the threads it may split its work across: `parts` regions of
@@ -1715,14 +1909,17 @@ private enum Clamp: Sendable {
 
 /// Bias, then a residual if there is one, then the clamp, on sixteen outputs. Every clamp is one
 /// formula, negative values scaled by a slope and the rest capped: no branch, and a quarter of the
-/// code four formulas would be in each of a tile's six or twelve stores.
+/// code four formulas would be in each of a tile's six or twelve stores. With slopes from 0 to 1,
+/// the scaled value is the larger exactly where the value is negative, so the formula is a
+/// multiply, a maximum and a minimum (x86-64 `vmaxps`, `vminps`), with no compare and blend.
 @inline(__always)
 private func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp, adding residual: Vector? = nil) -> Vector {
     var value = value + load(bias)
     if let residual { value += residual }
     let (slope, high) = (clamp.slope, clamp.high)
-    let scaled = value.replacing(with: value * slope, where: value .< 0)
-    return scaled.replacing(with: high, where: scaled .> high)
+    let scaled = value * slope
+    value = value.replacing(with: scaled, where: scaled .> value)
+    return value.replacing(with: high, where: value .> high)
 }
 
 // MARK: Weights

@@ -23,6 +23,15 @@ package func convolution(
             outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
             strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
             padLeft: padding.left)
+        if residual == nil
+            && isShallow(
+                width: width, channels: channels, outputWidth: outputWidth, kernel: kernel, strides: strides,
+                dilation: dilation)
+        {
+            shallowConvolution(
+                batch, patches, output, filters: filters, weights: weights, bias: bias, clamp: clamp, scratch: scratch)
+            return
+        }
         multiply(
             rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
             residual: residual, output: output, scratch: scratch)

@@ -89,12 +89,15 @@ package enum Clamp: Sendable {
 
 /// Bias, then a residual if there is one, then the clamp, on sixteen outputs. Every clamp is one
 /// formula, negative values scaled by a slope and the rest capped: no branch, and a quarter of the
-/// code four formulas would be in each of a tile's six or twelve stores.
+/// code four formulas would be in each of a tile's six or twelve stores. With slopes from 0 to 1,
+/// the scaled value is the larger exactly where the value is negative, so the formula is a
+/// multiply, a maximum and a minimum (x86-64 `vmaxps`, `vminps`), with no compare and blend.
 @inline(__always)
 func finish(_ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp, adding residual: Vector? = nil) -> Vector {
     var value = value + load(bias)
     if let residual { value += residual }
     let (slope, high) = (clamp.slope, clamp.high)
-    let scaled = value.replacing(with: value * slope, where: value .< 0)
-    return scaled.replacing(with: high, where: scaled .> high)
+    let scaled = value * slope
+    value = value.replacing(with: scaled, where: scaled .> value)
+    return value.replacing(with: high, where: value .> high)
 }
