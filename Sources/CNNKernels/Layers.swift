@@ -32,10 +32,55 @@ package func convolution(
                 batch, patches, output, filters: filters, weights: weights, bias: bias, clamp: clamp, scratch: scratch)
             return
         }
+        // Where the windows lose kernel taps to the padding, the output splits into areas whose
+        // windows lose the same taps, and each area's product skips them: 10% of CIFAR VGG's
+        // multiply-adds, 18% of a 7×7 image's in a 3×3 `same` convolution.
+        if dilation == (1, 1),
+            let rowAreas = tapRanges(
+                outputs: outputHeight, size: height, kernel: kernel.0, stride: strides.0,
+                pad: padding.top),
+            let columnAreas = tapRanges(
+                outputs: outputWidth, size: width, kernel: kernel.1, stride: strides.1,
+                pad: padding.left),
+            rowAreas.count * columnAreas.count > 1, rowAreas.count <= 3, columnAreas.count <= 3
+        {
+            for (outputRows, tapRows) in rowAreas {
+                for (outputColumns, tapColumns) in columnAreas {
+                    let area = Patches(
+                        input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+                        outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1,
+                        strideHeight: strides.0, strideWidth: strides.1, dilationHeight: 1, dilationWidth: 1,
+                        padTop: padding.top, padLeft: padding.left, outputRows: outputRows,
+                        outputColumns: outputColumns, tapRows: tapRows, tapColumns: tapColumns)
+                    multiply(
+                        rows: area.rows(batch: batch), depth: depth, columns: filters, source: area, weights: weights,
+                        bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
+                }
+            }
+            return
+        }
         multiply(
             rows: rows, depth: depth, columns: filters, source: patches, weights: weights, bias: bias, clamp: clamp,
             residual: residual, output: output, scratch: scratch)
     }
+}
+
+/// The output rows (or columns) of a convolution grouped by the kernel taps their windows keep
+/// inside the image, in order: for a 3×3 `same` convolution, the first row (taps 1 and 2), the
+/// middle rows (all three) and the last (taps 0 and 1). Nil if a window keeps no tap.
+func tapRanges(outputs: Int, size: Int, kernel: Int, stride: Int, pad: Int) -> [(Range<Int>, Range<Int>)]? {
+    var ranges: [(Range<Int>, Range<Int>)] = []
+    for output in 0..<outputs {
+        let first = output * stride - pad
+        let taps = max(0, -first)..<max(max(0, -first), min(kernel, size - first))
+        if taps.isEmpty { return nil }
+        if let last = ranges.last, last.1 == taps {
+            ranges[ranges.count - 1].0 = last.0.lowerBound..<output + 1
+        } else {
+            ranges.append((output..<output + 1, taps))
+        }
+    }
+    return ranges
 }
 
 /// `dense` on a batch of rows, bias, residual and clamp fused.

@@ -119,10 +119,9 @@ private func multiplyPart<Source: RowSource>(
                     ? panel + 1 : blockStart + blockCount < rows.upperBound ? panels.lowerBound : panel
                 let fetching = next != panel && tileCount > 1 && depth * columns > prefetchThreshold
                 let step = fetching ? (depth * panelWidth + (tileCount - 1) * depth - 1) / ((tileCount - 1) * depth) : 0
+                let (c, r) = (output + panel * panelWidth, residual.map { $0 + panel * panelWidth })
                 for index in 0..<tileCount {
                     let row = blockStart + index * tileRows
-                    let c = output + row * columns + panel * panelWidth
-                    let r = residual.map { $0 + row * columns + panel * panelWidth }
                     let (a, count, panelBias) = (
                         tiles[index], min(tileRows, rows.upperBound - row), bias + panel * panelWidth
                     )
@@ -132,13 +131,12 @@ private func multiplyPart<Source: RowSource>(
                         : Ahead(b, 0)
                     // One call of each tile, not one per kind of rows: every call is a copy of the
                     // tile's code to compile.
-                    let (segments, length, gap) = source.runs(of: a, depth: depth)
+                    let runs = source.runs(of: a)
+                    let start = b + runs.weightOffset * panelWidth
                     if panelWidth > 16 && live > 16 {
-                        wideTile(
-                            a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage, ahead)
+                        wideTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
                     } else {
-                        narrowTile(
-                            a, segments, length, gap, b, c, columns, count, live, panelBias, clamp, r, stage, ahead)
+                        narrowTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
                     }
                 }
                 // The rows left over, once a group of panels a row tile covers is done: its weights
@@ -146,16 +144,12 @@ private func multiplyPart<Source: RowSource>(
                 let group = (panel - panels.lowerBound) / panelsPerRowTile
                 if byRow && (panel + 1 == panels.upperBound || (panel + 1 - panels.lowerBound) % panelsPerRowTile == 0)
                 {
-                    let (a, first) = (tiles[tileCount], blockStart + tileCount * tileRows)
-                    let (segments, length, gap) = source.runs(of: a, depth: depth)
+                    let a = tiles[tileCount]
                     let column = (panels.lowerBound + group * panelsPerRowTile) * panelWidth
                     let end = min(columns, (panel + 1) * panelWidth)
-                    for index in 0..<leftover {
-                        let (row, start) = (first + index, index == 0 ? a.r0 : index == 1 ? a.r1 : a.r2)
-                        rowTile(
-                            start, segments, length, gap, weights, depth, column, end, output + row * columns, bias,
-                            clamp, residual.map { $0 + row * columns }, stage)
-                    }
+                    rowTiles(
+                        a, leftover, source.runs(of: a), weights, depth, column, end, output, columns, bias, clamp,
+                        residual, stage)
                 }
             }
             blockStart += blockCount
@@ -163,29 +157,46 @@ private func multiplyPart<Source: RowSource>(
     }
 }
 
-/// One row by `rowTileWidth` columns from `column` on, in four accumulators: four independent
-/// chains per weight row where a six-row tile holding one row would run twelve chains for two
-/// rows' worth of work. Columns at or past `end` are computed from the last panel again and not
+/// The first `count` rows of `tile` (at most three), each by `rowTileWidth` columns from `column`
+/// on, in four accumulators: four independent chains per weight row where a six-row tile holding
+/// one row would run twelve chains for two rows' worth of work. Columns at or past `end` are computed from the last panel again and not
 /// stored. Each output is the same sum, in the same order, as a six-row tile computes.
 @inline(never)
-private func rowTile(
-    _ a: UnsafePointer<Float>, _ segments: Int, _ length: Int, _ gap: Int, _ weights: UnsafePointer<Float>,
-    _ depth: Int, _ column: Int, _ end: Int, _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
+private func rowTiles(
+    _ tile: TileRows, _ count: Int, _ runs: Runs, _ weights: UnsafePointer<Float>, _ depth: Int, _ column: Int,
+    _ end: Int, _ output: UnsafeMutablePointer<Float>, _ columns: Int, _ bias: UnsafePointer<Float>,
     _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
+) {
+    for row in 0..<count {
+        let (start, c) = (row == 0 ? tile.r0 : row == 1 ? tile.r1 : tile.r2, output + tile.output(row) * columns)
+        rowTile(
+            start, runs, weights, depth, column, end, c, bias, clamp, residual.map { $0 + tile.output(row) * columns },
+            stage)
+    }
+}
+
+/// One row of `rowTiles`.
+@inline(__always)
+private func rowTile(
+    _ a: UnsafePointer<Float>, _ runs: Runs, _ weights: UnsafePointer<Float>, _ depth: Int, _ column: Int,
+    _ end: Int, _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ clamp: Clamp,
+    _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>
 ) {
     // Where the weights of columns `first ..< first + 16` start: their panel, then the offset in it.
     @inline(__always) func panel(_ first: Int) -> UnsafePointer<Float> {
         let first = min(first, end - 1) / 16 * 16
-        return weights + first / panelWidth * depth * panelWidth + first % panelWidth
+        return weights + first / panelWidth * depth * panelWidth + first % panelWidth + runs.weightOffset * panelWidth
     }
-    var (b0, b1, b2, b3) = (panel(column), panel(column + 16), panel(column + 32), panel(column + 48))
+    let starts = (panel(column), panel(column + 16), panel(column + 32), panel(column + 48))
     var c0 = Vector()
     var c1 = Vector()
     var c2 = Vector()
     var c3 = Vector()
-    for segment in 0..<segments {
-        let a = a + segment * gap
-        for k in 0..<length {
+    for segment in 0..<runs.segments {
+        let a = a + segment * runs.gap
+        let skip = segment * runs.weightGap * panelWidth
+        var (b0, b1, b2, b3) = (starts.0 + skip, starts.1 + skip, starts.2 + skip, starts.3 + skip)
+        for k in 0..<runs.length {
             let x = Vector(repeating: a[k])
             multiplyAdd(&c0, x, load(b0))
             multiplyAdd(&c1, x, load(b1))
@@ -233,9 +244,9 @@ struct Ahead {
 /// Six rows by 32 columns in twelve accumulators.
 @inline(__always)
 private func wideTile(
-    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>, _ ahead: Ahead
+    _ a: TileRows, _ runs: Runs, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int,
+    _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ residual: UnsafePointer<Float>?,
+    _ stage: UnsafeMutablePointer<Float>, _ ahead: Ahead
 ) {
     var c00 = Vector()
     var c01 = Vector()
@@ -249,12 +260,13 @@ private func wideTile(
     var c41 = Vector()
     var c50 = Vector()
     var c51 = Vector()
-    var (b, fetch) = (b, ahead.pointer)
-    for segment in 0..<segments {
-        let offset = segment * gap
+    var fetch = ahead.pointer
+    for segment in 0..<runs.segments {
+        let offset = segment * runs.gap
         let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
         let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
-        for k in 0..<length {
+        var b = b + segment * runs.weightGap * panelWidth
+        for k in 0..<runs.length {
             let (b0, b1) = (load(b), load(b + 16))
             var x = Vector(repeating: a0[k])
             multiplyAdd(&c00, x, b0)
@@ -281,12 +293,12 @@ private func wideTile(
     }
     @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
         guard row < rows else { return }
-        let added = residual.map { ($0 + row * columns, live - 16) }
+        let added = residual.map { ($0 + a.output(row) * columns, live - 16) }
         let (low, high) = (
             finish(low, bias, clamp, adding: added.map { load($0.0) }),
             finish(high, bias + 16, clamp, adding: added.map { loadPart($0.0 + 16, $0.1, stage) })
         )
-        let target = c + row * columns
+        let target = c + a.output(row) * columns
         if live == panelWidth {
             store(low, target)
             store(high, target + 16)
@@ -306,9 +318,9 @@ private func wideTile(
 /// Six rows by at most 16 columns: a whole 16-wide panel, or the first half of a 32-wide one.
 @inline(__always)
 private func narrowTile(
-    _ a: TileRows, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>,
-    _ clamp: Clamp, _ residual: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>, _ ahead: Ahead
+    _ a: TileRows, _ runs: Runs, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int,
+    _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ residual: UnsafePointer<Float>?,
+    _ stage: UnsafeMutablePointer<Float>, _ ahead: Ahead
 ) {
     var c0 = Vector()
     var c1 = Vector()
@@ -316,12 +328,13 @@ private func narrowTile(
     var c3 = Vector()
     var c4 = Vector()
     var c5 = Vector()
-    var (b, fetch) = (b, ahead.pointer)
-    for segment in 0..<segments {
-        let offset = segment * gap
+    var fetch = ahead.pointer
+    for segment in 0..<runs.segments {
+        let offset = segment * runs.gap
         let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
         let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
-        for k in 0..<length {
+        var b = b + segment * runs.weightGap * panelWidth
+        for k in 0..<runs.length {
             let b0 = load(b)
             multiplyAdd(&c0, Vector(repeating: a0[k]), b0)
             multiplyAdd(&c1, Vector(repeating: a1[k]), b0)
@@ -336,8 +349,9 @@ private func narrowTile(
     }
     @inline(__always) func put(_ row: Int, _ sums: Vector) {
         guard row < rows else { return }
-        let value = finish(sums, bias, clamp, adding: residual.map { loadPart($0 + row * columns, live, stage) })
-        let target = c + row * columns
+        let target = c + a.output(row) * columns
+        let value = finish(
+            sums, bias, clamp, adding: residual.map { loadPart($0 + a.output(row) * columns, live, stage) })
         if live == 16 {
             store(value, target)
         } else {

@@ -2,39 +2,63 @@ import Foundation
 
 // MARK: Rows of a matrix product
 
-/// Where the six rows of the left operand one tile reads start. Read in place, each row is
-/// `RowSource.segments` runs of `length` floats, `gap` floats apart (a convolution window, a run
-/// per kernel row); packed, each is one run of the whole depth.
+/// Where the six rows of the left operand one tile reads start, and which output rows they are.
+/// Read in place, each row is `Runs.segments` runs of `length` floats, `gap` floats apart (a
+/// convolution window, a run per kernel row); packed, it was copied to scratch. Rows past a partial
+/// tile's count repeat its first.
 struct TileRows {
     var r0, r1, r2, r3, r4, r5: UnsafePointer<Float>
     var packed: Bool
+    var o0, o1, o2, o3, o4, o5: Int
+
+    /// The output row of tile row `row`.
+    @inline(__always)
+    func output(_ row: Int) -> Int {
+        switch row {
+        case 0: o0
+        case 1: o1
+        case 2: o2
+        case 3: o3
+        case 4: o4
+        default: o5
+        }
+    }
 }
 
-/// The left operand of a matrix product, `tileRows` rows at a time. The run geometry is a
-/// property, not part of `TileRows`, so that it stays a constant the tile loops unroll by.
+/// How a tile reads its rows and the weights: `segments` runs of `length` floats, `gap` floats
+/// apart, against the weight rows from `weightOffset` on, each run's first `weightGap` rows after
+/// the one before. A convolution whose windows lose kernel taps to the padding skips those taps'
+/// weight rows this way.
+struct Runs {
+    let segments, length, gap, weightOffset, weightGap: Int
+}
+
+/// The left operand of a matrix product, `tileRows` rows at a time. The run geometry is the
+/// source's, not each tile's, so that it stays a constant the tile loops unroll by.
 protocol RowSource {
-    var segments: Int { get }
-    var length: Int { get }
-    var gap: Int { get }
+    /// The runs of a tile read in place.
+    var inPlace: Runs { get }
+    /// The runs of a tile copied to scratch.
+    var packed: Runs { get }
     /// The tiles of rows `first ..< first + count`, `tileRows` rows each but the last, into
     /// `tiles`; a tile that must be copied is copied to `scratch + index · tileRows · depth`.
     func tiles(first: Int, count: Int, scratch: UnsafeMutablePointer<Float>, into tiles: UnsafeMutablePointer<TileRows>)
 }
 
 extension RowSource {
-    /// The run geometry of tile `a`'s rows: the source's own in place; one run of the whole depth
-    /// packed.
+    /// The run geometry of tile `a`'s rows.
     @inline(__always)
-    func runs(of a: TileRows, depth: Int) -> (segments: Int, length: Int, gap: Int) {
-        a.packed ? (1, depth, 0) : (segments, length, gap)
-    }
+    func runs(of a: TileRows) -> Runs { a.packed ? packed : inPlace }
 }
 
-/// Rows `depth` apart from `start`; rows past `count` repeat row 0.
+/// Rows `depth` apart from `start`, output rows from `output` on; rows past `count` repeat row 0.
 @inline(__always)
-private func rowsFrom(_ start: UnsafePointer<Float>, count: Int, depth: Int, packed: Bool) -> TileRows {
+private func rowsFrom(_ start: UnsafePointer<Float>, count: Int, depth: Int, packed: Bool, output: Int) -> TileRows {
     func row(_ r: Int) -> UnsafePointer<Float> { start + (r < count ? r : 0) * depth }
-    return TileRows(r0: row(0), r1: row(1), r2: row(2), r3: row(3), r4: row(4), r5: row(5), packed: packed)
+    func out(_ r: Int) -> Int { output + (r < count ? r : 0) }
+    return TileRows(
+        r0: row(0), r1: row(1), r2: row(2), r3: row(3), r4: row(4), r5: row(5), packed: packed, o0: out(0),
+        o1: out(1), o2: out(2), o3: out(3), o4: out(4), o5: out(5))
 }
 
 /// A row-major matrix read in place.
@@ -42,9 +66,8 @@ struct MatrixRows: RowSource {
     let start: UnsafePointer<Float>
     let depth: Int
 
-    var segments: Int { 1 }
-    var length: Int { depth }
-    var gap: Int { 0 }
+    var inPlace: Runs { Runs(segments: 1, length: depth, gap: 0, weightOffset: 0, weightGap: depth) }
+    var packed: Runs { inPlace }
 
     @inline(__always)
     func tiles(
@@ -52,23 +75,72 @@ struct MatrixRows: RowSource {
     ) {
         for (index, row) in stride(from: first, to: first + count, by: tileRows).enumerated() {
             tiles[index] = rowsFrom(
-                start + row * depth, count: min(tileRows, first + count - row), depth: depth, packed: false)
+                start + row * depth, count: min(tileRows, first + count - row), depth: depth, packed: false,
+                output: row)
         }
     }
 }
 
-/// The image patches of a convolution, in the kernel's [kh, kw, in] order. A tile whose windows
-/// all lie inside the image reads them in place, a run of kw · in floats per kernel row; a tile
-/// that touches the padding is copied (im2col) with zeros outside the image.
+/// The image patches of a convolution, in the kernel's [kh, kw, in] order, for the output pixels
+/// of one area of every image (`outputRows` × `outputColumns`, row by row; the whole output unless
+/// the convolution is split by padding), each window cut to the kernel taps `tapRows` ×
+/// `tapColumns` (all of them unless the area's windows lose the others to the padding, which are
+/// then skipped rather than multiplied as zeros). A tile whose windows all lie inside the image
+/// reads them in place, a run of taps · in floats per kernel row; a tile that touches the padding
+/// is copied (im2col) with zeros outside the image.
 struct Patches: RowSource {
     let input: UnsafePointer<Float>
     let height, width, channels, outputHeight, outputWidth: Int
     let kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth: Int
     let padTop, padLeft: Int
+    let outputRows, outputColumns, tapRows, tapColumns: Range<Int>
 
-    var segments: Int { kernelHeight }
-    var length: Int { kernelWidth * channels }
-    var gap: Int { dilationHeight * width * channels }
+    init(
+        input: UnsafePointer<Float>, height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
+        kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, dilationHeight: Int,
+        dilationWidth: Int, padTop: Int, padLeft: Int, outputRows: Range<Int>? = nil,
+        outputColumns: Range<Int>? = nil, tapRows: Range<Int>? = nil, tapColumns: Range<Int>? = nil
+    ) {
+        (self.input, self.height, self.width, self.channels) = (input, height, width, channels)
+        (self.outputHeight, self.outputWidth) = (outputHeight, outputWidth)
+        (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (
+            kernelHeight, kernelWidth, strideHeight, strideWidth
+        )
+        (self.dilationHeight, self.dilationWidth, self.padTop, self.padLeft) = (
+            dilationHeight, dilationWidth, padTop, padLeft
+        )
+        self.outputRows = outputRows ?? 0..<outputHeight
+        self.outputColumns = outputColumns ?? 0..<outputWidth
+        self.tapRows = tapRows ?? 0..<kernelHeight
+        self.tapColumns = tapColumns ?? 0..<kernelWidth
+    }
+
+    /// Product rows a batch of `batch` images has: its area's pixels.
+    func rows(batch: Int) -> Int { batch * outputRows.count * outputColumns.count }
+
+    var inPlace: Runs {
+        Runs(
+            segments: tapRows.count, length: tapColumns.count * channels, gap: dilationHeight * width * channels,
+            weightOffset: (tapRows.lowerBound * kernelWidth + tapColumns.lowerBound) * channels,
+            weightGap: kernelWidth * channels)
+    }
+
+    /// A whole window is one run of the whole depth; a cut one a run per kernel row, back to back.
+    var packed: Runs {
+        let depth = kernelHeight * kernelWidth * channels
+        if tapRows.count == kernelHeight && tapColumns.count == kernelWidth {
+            return Runs(segments: 1, length: depth, gap: 0, weightOffset: 0, weightGap: depth)
+        }
+        let length = tapColumns.count * channels
+        return Runs(
+            segments: tapRows.count, length: length, gap: length, weightOffset: inPlace.weightOffset,
+            weightGap: kernelWidth * channels)
+    }
+
+    /// A pixel of the area: its column and row in the area, and its image.
+    private struct Position {
+        var x, y, image: Int
+    }
 
     /// Divides once for the block's first pixel, then steps from tile to tile: dividing for each
     /// tile took a fifth of a convolution with one input channel.
@@ -77,24 +149,39 @@ struct Patches: RowSource {
         first: Int, count: Int, scratch: UnsafeMutablePointer<Float>, into tiles: UnsafeMutablePointer<TileRows>
     ) {
         let depth = kernelHeight * kernelWidth * channels
-        let (row, x) = first.quotientAndRemainder(dividingBy: outputWidth)
-        let (image, y) = row.quotientAndRemainder(dividingBy: outputHeight)
-        var position = (x: x, y: y, image: image)
+        let (areaWidth, areaHeight) = (outputColumns.count, outputRows.count)
+        let (row, x) = first.quotientAndRemainder(dividingBy: areaWidth)
+        let (image, y) = row.quotientAndRemainder(dividingBy: areaHeight)
+        var position = Position(x: x, y: y, image: image)
         for (index, pixel) in stride(from: first, to: first + count, by: tileRows).enumerated() {
             let rows = min(tileRows, first + count - pixel)
             if dilationWidth == 1, let inside = windows(position, count: rows) {
-                tiles[index] = TileRows(
-                    r0: inside.0, r1: inside.1, r2: inside.2, r3: inside.3, r4: inside.4, r5: inside.5, packed: false)
+                tiles[index] = inside
             } else {
                 let target = scratch + index * tileRows * depth
-                for r in 0..<rows { gather(pixel: pixel + r, into: target + r * depth) }
-                tiles[index] = rowsFrom(target, count: rows, depth: depth, packed: true)
+                var at = position
+                var outputs = (0, 0, 0, 0, 0, 0)
+                for r in 0..<rows {
+                    let output = gather(at, into: target + r * depth)
+                    switch r {
+                    case 0: outputs = (output, output, output, output, output, output)
+                    case 1: outputs.1 = output
+                    case 2: outputs.2 = output
+                    case 3: outputs.3 = output
+                    case 4: outputs.4 = output
+                    default: outputs.5 = output
+                    }
+                    advance(&at)
+                }
+                var tile = rowsFrom(target, count: rows, depth: depth, packed: true, output: 0)
+                (tile.o0, tile.o1, tile.o2, tile.o3, tile.o4, tile.o5) = outputs
+                tiles[index] = tile
             }
             position.x += tileRows
-            while position.x >= outputWidth {
-                position.x -= outputWidth
+            while position.x >= areaWidth {
+                position.x -= areaWidth
                 position.y += 1
-                if position.y == outputHeight {
+                if position.y == areaHeight {
                     position.y = 0
                     position.image += 1
                 }
@@ -102,70 +189,92 @@ struct Patches: RowSource {
         }
     }
 
-    /// Where the windows of the `count` pixels from `position` on start, if all lie inside the image.
+    /// The next pixel of the area, row by row, image after image.
     @inline(__always)
-    private func windows(_ position: (x: Int, y: Int, image: Int), count: Int) -> (
-        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-        UnsafePointer<Float>
-    )? {
-        var starts = (input, input, input, input, input, input)
-        var (x, y, image) = position
-        if count == tileRows && x + tileRows <= outputWidth {
-            // Six pixels of one output row: one bounds check, then a constant step.
-            let top = y * strideHeight - padTop
-            let left = x * strideWidth - padLeft
-            let right = (x + tileRows - 1) * strideWidth - padLeft + kernelWidth
-            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, right <= width
-            else { return nil }
-            let start = input + ((image * height + top) * width + left) * channels
-            let step = strideWidth * channels
-            return (start, start + step, start + 2 * step, start + 3 * step, start + 4 * step, start + 5 * step)
-        }
-        for r in 0..<count {
-            let top = y * strideHeight - padTop
-            let left = x * strideWidth - padLeft
-            guard top >= 0, top + (kernelHeight - 1) * dilationHeight < height, left >= 0, left + kernelWidth <= width
-            else { return nil }
-            let start = input + ((image * height + top) * width + left) * channels
-            switch r {
-            case 0: starts = (start, start, start, start, start, start)
-            case 1: starts.1 = start
-            case 2: starts.2 = start
-            case 3: starts.3 = start
-            case 4: starts.4 = start
-            default: starts.5 = start
-            }
-            x += 1
-            if x == outputWidth {
-                x = 0
-                y += 1
-                if y == outputHeight {
-                    y = 0
-                    image += 1
-                }
+    private func advance(_ position: inout Position) {
+        position.x += 1
+        if position.x == outputColumns.count {
+            position.x = 0
+            position.y += 1
+            if position.y == outputRows.count {
+                position.y = 0
+                position.image += 1
             }
         }
-        return starts
     }
 
-    /// Copies one pixel's window into a packed row.
+    /// The output row of `position`, and where its window's first tap is in the input, its row and
+    /// column (which may lie outside the image).
     @inline(__always)
-    private func gather(pixel: Int, into target: UnsafeMutablePointer<Float>) {
-        let x = pixel % outputWidth
-        let y = (pixel / outputWidth) % outputHeight
-        let image = input + (pixel / (outputWidth * outputHeight)) * height * width * channels
-        let left = x * strideWidth - padLeft
-        let inside = left >= 0 && left + (kernelWidth - 1) * dilationWidth < width
-        let run = dilationWidth == 1 ? kernelWidth * channels : channels
+    private func locate(_ position: Position) -> (output: Int, top: Int, left: Int) {
+        let (y, x) = (outputRows.lowerBound + position.y, outputColumns.lowerBound + position.x)
+        return (
+            (position.image * outputHeight + y) * outputWidth + x,
+            y * strideHeight - padTop + tapRows.lowerBound * dilationHeight,
+            x * strideWidth - padLeft + tapColumns.lowerBound * dilationWidth
+        )
+    }
+
+    /// The tile of the `count` pixels from `position` on, read in place, if all their windows lie
+    /// inside the image.
+    @inline(__always)
+    private func windows(_ position: Position, count: Int) -> TileRows? {
+        let (bottom, right) = ((tapRows.count - 1) * dilationHeight, tapColumns.count)
+        if count == tileRows && position.x + tileRows <= outputColumns.count {
+            // Six pixels of one output row: one bounds check, then a constant step.
+            let (output, top, left) = locate(position)
+            let last = left + (tileRows - 1) * strideWidth
+            guard top >= 0, top + bottom < height, left >= 0, last + right <= width else { return nil }
+            let start = input + ((position.image * height + top) * width + left) * channels
+            let step = strideWidth * channels
+            return TileRows(
+                r0: start, r1: start + step, r2: start + 2 * step, r3: start + 3 * step, r4: start + 4 * step,
+                r5: start + 5 * step, packed: false, o0: output, o1: output + 1, o2: output + 2, o3: output + 3,
+                o4: output + 4, o5: output + 5)
+        }
+        var starts = (input, input, input, input, input, input)
+        var outputs = (0, 0, 0, 0, 0, 0)
+        var at = position
+        for r in 0..<count {
+            let (output, top, left) = locate(at)
+            guard top >= 0, top + bottom < height, left >= 0, left + right <= width else { return nil }
+            let start = input + ((at.image * height + top) * width + left) * channels
+            switch r {
+            case 0:
+                (starts, outputs) = (
+                    (start, start, start, start, start, start), (output, output, output, output, output, output)
+                )
+            case 1: (starts.1, outputs.1) = (start, output)
+            case 2: (starts.2, outputs.2) = (start, output)
+            case 3: (starts.3, outputs.3) = (start, output)
+            case 4: (starts.4, outputs.4) = (start, output)
+            default: (starts.5, outputs.5) = (start, output)
+            }
+            advance(&at)
+        }
+        return TileRows(
+            r0: starts.0, r1: starts.1, r2: starts.2, r3: starts.3, r4: starts.4, r5: starts.5, packed: false,
+            o0: outputs.0, o1: outputs.1, o2: outputs.2, o3: outputs.3, o4: outputs.4, o5: outputs.5)
+    }
+
+    /// Copies the window of the pixel at `position` into a packed row (`packed` runs), zeros where
+    /// it falls outside the image, and returns the pixel's output row.
+    @inline(__always)
+    private func gather(_ position: Position, into target: UnsafeMutablePointer<Float>) -> Int {
+        let (output, top, left) = locate(position)
+        let image = input + position.image * height * width * channels
+        let taps = tapColumns.count
+        let inside = left >= 0 && left + (taps - 1) * dilationWidth < width
+        let run = dilationWidth == 1 ? taps * channels : channels
         var target = target
-        for ky in 0..<kernelHeight {
-            let iy = y * strideHeight - padTop + ky * dilationHeight
+        for ky in 0..<tapRows.count {
+            let iy = top + ky * dilationHeight
             if iy < 0 || iy >= height {
-                target.update(repeating: 0, count: kernelWidth * channels)
+                target.update(repeating: 0, count: taps * channels)
             } else if inside && run > channels {
                 target.update(from: image + (iy * width + left) * channels, count: run)
             } else {
-                for kx in 0..<kernelWidth {
+                for kx in 0..<taps {
                     let ix = left + kx * dilationWidth
                     if ix >= 0 && ix < width {
                         (target + kx * channels).update(from: image + (iy * width + ix) * channels, count: channels)
@@ -174,7 +283,8 @@ struct Patches: RowSource {
                     }
                 }
             }
-            target += kernelWidth * channels
+            target += taps * channels
         }
+        return output
     }
 }
