@@ -104,4 +104,27 @@ import Testing
         // A window wholly in the padding keeps no tap.
         #expect(tapRanges(outputs: 3, size: 1, kernel: 3, stride: 1, pad: 3) == nil)
     }
+
+    /// Splitting pays where the taps skipped outweigh the weights swept once more per area.
+    @Test func splitOnlyWhereItPays() {
+        func areas(_ batch: Int, _ size: Int) -> Int? {
+            paddingAreas(
+                batch: batch, height: size, width: size, outputHeight: size, outputWidth: size, kernel: (3, 3),
+                strides: (1, 1), padding: (1, 1))?.count
+        }
+        // ResNet-50's last stage at batch 1: 80 taps skipped against 8 more sweeps of 9 taps, twice.
+        #expect(areas(1, 7) == nil)
+        #expect(areas(2, 7) == 9)
+        #expect(areas(1, 14) == 9)
+        #expect(areas(16, 8) == 9)
+        // No padding, or a 5×5 window's five kinds of rows: one product.
+        #expect(
+            paddingAreas(
+                batch: 8, height: 8, width: 8, outputHeight: 6, outputWidth: 6, kernel: (3, 3), strides: (1, 1),
+                padding: (0, 0)) == nil)
+        #expect(
+            paddingAreas(
+                batch: 8, height: 8, width: 8, outputHeight: 8, outputWidth: 8, kernel: (5, 5), strides: (1, 1),
+                padding: (2, 2)) == nil)
+    }
 }
