@@ -4,10 +4,10 @@ import Testing
 @testable import CNNKernels
 
 /// A convolution whose windows lose kernel taps to the padding runs as one product per area of
-/// the output whose windows lose the same taps, skipping them. It must give what the product of
-/// whole windows (the padding's zeros multiplied) gives: the same sums of the same nonzero terms in
-/// the same order, so the same values (a sum of zeros alone may differ in its sign), and the same
-/// bits on any number of threads.
+/// the output whose windows lose the same taps, skipping them (on one thread; split across
+/// threads, it runs whole). It must give the bits the product of whole windows (the padding's zeros
+/// multiplied) gives: the same sums of the same nonzero terms in the same order, each started at
+/// +0, which adding a zero does not change; and so the same bits on any number of threads.
 @Suite struct PaddedConvolutionTests {
     typealias Shape = ShallowConvolutionTests.Shape
 
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test(arguments: shapes)
-    func areasGiveTheWholeWindowsValues(shape: Shape) {
+    func areasGiveTheWholeWindowsBits(shape: Shape) {
         #expect(
             !isShallow(
                 width: shape.width, channels: shape.channels, outputWidth: shape.outputWidth, kernel: shape.kernel,
@@ -79,7 +79,7 @@ import Testing
                     shape, batch: batch, parts: 1, input: input, weights: weights, bias: bias, clamp: clamp,
                     residual: residual)
                 #expect(!areas.contains { Float(bitPattern: $0).isNaN }, "\(shape): every output written")
-                let differing = zip(areas, whole).filter { Float(bitPattern: $0) != Float(bitPattern: $1) }.count
+                let differing = zip(areas, whole).filter { $0 != $1 }.count
                 #expect(differing == 0, "\(shape), batch \(batch), \(clamp): \(differing) outputs differ")
                 for parts in [2, 3] {
                     let split = Self.convolve(

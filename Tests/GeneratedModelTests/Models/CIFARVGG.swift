@@ -725,11 +725,14 @@ private func convolution(
         }
         // Where the windows lose kernel taps to the padding, the output splits into areas whose
         // windows lose the same taps, and each area's product skips them: 10% of CIFAR VGG's
-        // multiply-adds, 18% of a 7×7 image's in a 3×3 `same` convolution. One call of the product
-        // serves every area and the whole output alike: each call is a copy of its code to compile.
+        // multiply-adds, 18% of a 7×7 image's in a 3×3 `same` convolution. A layer split across
+        // threads stays whole: each area would be a round of the threads' work, which cost ResNet-50
+        // at batch 1 on two threads more than it saved (17.6-17.9 to 18.2-18.3 ms). The values are
+        // the same either way: a sum that starts at +0 is not changed by adding a zero. One call of
+        // the product serves every area and the whole output: each call is a copy of its code.
         let whole = [(0..<outputHeight, 0..<outputWidth, 0..<kernel.0, 0..<kernel.1)]
         let areas =
-            dilation == (1, 1)
+            dilation == (1, 1) && scratch.parts == 1
             ? paddingAreas(
                 batch: batch, height: height, width: width, outputHeight: outputHeight, outputWidth: outputWidth,
                 kernel: kernel, strides: strides, padding: padding) ?? whole : whole
