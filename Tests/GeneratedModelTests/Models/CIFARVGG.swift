@@ -1064,12 +1064,14 @@ private func packPanels(_ values: [Float], rows: Int, columns: Int, into target:
 /// then each weight panel sweeps the whole block while it stays in cache, one 6-row tile at a
 /// time. Each part of `scratch` (`scratchCount(depth:)` floats) holds the gathered rows and, after
 /// them, the floats where partial tiles are staged. `bias` is padded to whole panels. A `residual`
-/// [rows, columns] is added after the bias, before the clamp (a residual connection folded in).
+/// is added after the bias, before the clamp (a residual connection folded in). Each tile names
+/// the rows of `output` (and `residual`) its rows are: the first `rows` in order, or a
+/// convolution's pixels whose windows lose the same taps to the padding (`Patches`).
 ///
 /// A product large enough splits across `scratch.parts` threads, by row tiles or by weight panels,
 /// whichever leaves the parts more even (a tile of six rows costs as much when it holds fewer, so a
-/// late layer with few pixels and many filters splits by panels, a dense layer of one sample too). Every output value is one
-/// tile's sum over the whole depth, the same whatever the split.
+/// late layer with few pixels and many filters splits by panels, a dense layer of one sample too).
+/// Every output value is one tile's sum over the whole depth, the same whatever the split.
 @inline(__always)
 private func multiply<Source: RowSource>(
     rows: Int, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
@@ -1165,8 +1167,10 @@ private func multiplyPart<Source: RowSource>(
 
 /// The first `count` rows of `tile` (at most three), each by `rowTileWidth` columns from `column`
 /// on, in four accumulators: four independent chains per weight row where a six-row tile holding
-/// one row would run twelve chains for two rows' worth of work. Columns at or past `end` are computed from the last panel again and not
-/// stored. Each output is the same sum, in the same order, as a six-row tile computes.
+/// one row would run twelve chains for two rows' worth of work. Columns at or past `end` are
+/// computed from the last panel again and not stored. Each output is the same sum, in the same
+/// order, as a six-row tile computes. The loop over the rows is inside the call, so that no vector
+/// stays live around it.
 @inline(never)
 private func rowTiles(
     _ tile: TileRows, _ count: Int, _ runs: Runs, _ weights: UnsafePointer<Float>, _ depth: Int, _ column: Int,
