@@ -15,8 +15,14 @@ func isShallow(
 ) -> Bool {
     let depth = kernel.0 * kernel.1 * channels
     guard depth <= shallowDepth, dilation == (1, 1), outputWidth >= tileRows else { return false }
-    let bandWidth = max(width, (outputWidth - 1) * strides.1 + kernel.1)
-    return kernel.0 * bandWidth * channels + tileRows * panelWidth <= scratchCount(depth: depth)
+    let pixels = shallowBandWidth(width: width, outputWidth: outputWidth, kernel: kernel.1, stride: strides.1)
+    return kernel.0 * pixels * channels + tileRows * panelWidth <= scratchCount(depth: depth)
+}
+
+/// Pixels a row of `shallowConvolution`'s band holds: the image's row, or as far as the last
+/// window reaches past it into the padding.
+func shallowBandWidth(width: Int, outputWidth: Int, kernel: Int, stride: Int) -> Int {
+    max(width, (outputWidth - 1) * stride + kernel)
 }
 
 /// A convolution whose windows are short (`isShallow`), computed directly: each output row is swept
@@ -37,7 +43,8 @@ func shallowConvolution(
     let parts = partCount(
         available: scratch.parts, units: lines, work: lines * p.outputWidth * depth * filters,
         minimum: minimumProductWork)
-    let bandWidth = max(p.width, (p.outputWidth - 1) * p.strideWidth + p.kernelWidth)
+    let bandWidth = shallowBandWidth(
+        width: p.width, outputWidth: p.outputWidth, kernel: p.kernelWidth, stride: p.strideWidth)
     let (step, length) = (p.strideWidth * p.channels, p.kernelWidth * p.channels)
     let rowFloats = p.width * p.channels
     inParallel(parts) { part in
