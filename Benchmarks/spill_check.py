@@ -16,7 +16,10 @@ calls and `cnnc build` prints) and the Swift that `cnnc build` writes for four e
 
 A hot loop is a basic block of an innermost loop (by LLVM's loop comments in the assembly) that
 multiplies and adds vectors (vfmadd, or vmulps with vaddps, on x86; fmla on arm64), or that moves
-vectors and calls the module's own code (an activation whose vector function stayed a call). The
+vectors and calls the module's own code with vectors (an activation whose vector function stayed a
+call: its mangled name names a SIMD type) or through a pointer. A call of a function that takes no
+vector (a convolution's loop over its padding areas, calling the matrix product once for each) is
+no failure by itself: a vector kept live across it would show as a spill and a reload. The
 compilers mark every spill and reload they emit with a `Spill` or `Reload` comment and its size; a
 vector register's (16, 32 or 64 bytes) in a hot loop is a failure, and so is such a call.
 """
@@ -105,8 +108,8 @@ def hot_loops(text, target, module):
             blocks[-1][3].append(line)
     inner = {(function, name.lstrip(".L")) for function, name, comments, _ in blocks
              if any(INNER_HEADER in comment for comment in comments)}
-    # A call of the module's own code: direct, or through a pointer (a closure passed along).
-    own = re.compile(r"\b(call|callq|bl|b)\s+\(?\$s%d%s|\bcallq?\s+\*|\bblr\b" % (len(module), re.escape(module)))
+    # A call of the module's own code that passes vectors (direct), or through a pointer (a closure).
+    own = re.compile(r"\b(call|callq|bl|b)\s+\(?\$s%d%s\S*SIMD|\bcallq?\s+\*|\bblr\b" % (len(module), re.escape(module)))
     found = []
     for function, name, comments, lines in blocks:
         headers = {match.group(1) for comment in comments for match in [IN_LOOP.search(comment)] if match}

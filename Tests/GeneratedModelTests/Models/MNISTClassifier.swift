@@ -1008,8 +1008,10 @@ private func multiply<Source: RowSource>(
     }
 }
 
-/// The output rows `rows` and weight panels `panels` of `multiply`, on the calling thread.
-@inline(__always)
+/// The output rows `rows` and weight panels `panels` of `multiply`, on the calling thread. Never
+/// inlined: `inParallel`, inlined, calls a one-part body directly, and the compiler would copy the
+/// whole product into each caller beside the closure the threads call.
+@inline(never)
 private func multiplyPart<Source: RowSource>(
     rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
     bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
