@@ -46,11 +46,16 @@ public struct SwiftEmitter {
         out.line()
         out.lines(Runtime.kernelsHeader)
         out.line()
-        out.lines(KernelSource.text)
+        out.lines(Runtime.kernels(activations: activationsCalled(in: out.text)))
         out.line()
         out.lines(Runtime.weights)
         if let embedded { embeddedWeights(&out, embedded) }
         return out.text
+    }
+
+    /// The activations the layer code in `text` passes to `activate`.
+    private func activationsCalled(in text: String) -> Set<String> {
+        Set(text.matches(of: /activate\(\.(\w+),/).map { String($0.1) })
     }
 
     func header(_ out: inout CodeWriter, file: String) {

@@ -42,7 +42,9 @@ package func activate(
     }
 }
 
-/// `activate` on one run of values, on the calling thread; softmax is done row by row.
+/// `activate` on one run of values, on the calling thread; softmax is done row by row. One line a
+/// case: `cnnc build` leaves out the cases of the activations a model does not use, and with them
+/// the code of their vector functions.
 private func activate(
     _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
 ) {
@@ -57,12 +59,15 @@ private func activate(
     case .sigmoid: map(input, output, count, Sigmoid.self)
     case .hardSigmoid: map(input, output, count, HardSigmoid.self)
     case .tanh: map(input, output, count, Tanh.self)
-    case .softplus:
-        // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-        for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
+    case .softplus: softplus(input, output, count)
     case .softsign: map(input, output, count, Softsign.self)
     case .swish: map(input, output, count, Swish.self)
     }
+}
+
+/// log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
+private func softplus(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
 }
 
 #if CNNC_AVX512

@@ -77,6 +77,25 @@ import Testing
     @Test func everyModelCarriesTheKernels() throws {
         let graph = try #require(
             Compilation(path: GoldenTests.root.appendingPathComponent("specs/mnist.yaml").path).graph)
-        #expect(SwiftEmitter(graph: graph).modelSource().contains(KernelSource.text))
+        let source = SwiftEmitter(graph: graph).modelSource()
+        // MNIST's relus are its convolutions' clamps: softmax is the only activation pass it calls.
+        #expect(source.contains(Runtime.kernels(activations: ["softmax"])))
+        #expect(!source.contains("    case .relu: map("))
+        #expect(!source.contains("    case .gelu:"))
+    }
+
+    /// The kernels a model carries lack only the cases of the activations it does not call, which
+    /// a `default` takes; a model that calls every activation carries them word for word.
+    @Test func onlyUnusedActivationsAreLeftOut() throws {
+        let all = try #require(KernelSource.text.firstMatch(of: /case linear, ([\w, \n]+)\n}/)).1
+            .split(whereSeparator: { ", \n".contains($0) }).map(String.init)
+        #expect(all.count == 13)
+        #expect(Runtime.kernels(activations: Set(all)) == KernelSource.text)
+        let kernels = KernelSource.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let pruned = Runtime.kernels(activations: ["tanh"]).split(separator: "\n", omittingEmptySubsequences: false)
+        let removed = kernels.filter { !pruned.contains($0) }
+        #expect(removed.count == 12)
+        #expect(removed.allSatisfy { $0.hasPrefix("    case .") && !$0.hasPrefix("    case .tanh") })
+        #expect(pruned.filter { !kernels.contains($0) } == ["    default: break"])
     }
 }

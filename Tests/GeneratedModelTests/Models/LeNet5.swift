@@ -213,7 +213,8 @@ extension LeNet5 {
 // MARK: - Kernels
 
 // The code below is the same in every model cnnc generates (it is cnnc's own CNNKernels
-// module); the layer code above calls it with the model's shapes as constants. Build with
+// module), but for the activations this model does not use, left out of `activate`'s
+// switch; the layer code above calls it with the model's shapes as constants. Build with
 // -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds (arm64 always
 // has them), add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles, and
 // -DCNNC_PREFETCH (not under -sanitize=thread) to fetch large weights a panel ahead.
@@ -260,27 +261,21 @@ private func activate(
     }
 }
 
-/// `activate` on one run of values, on the calling thread; softmax is done row by row.
+/// `activate` on one run of values, on the calling thread; softmax is done row by row. One line a
+/// case: `cnnc build` leaves out the cases of the activations a model does not use, and with them
+/// the code of their vector functions.
 private func activate(
     _ activation: Activation, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
 ) {
     switch activation {
-    case .linear, .softmax: break
-    case .relu: map(input, output, count, Relu.self)
-    case .relu6: map(input, output, count, Relu6.self)
-    case .leakyRelu: map(input, output, count, LeakyRelu.self)
-    case .elu: map(input, output, count, Elu.self)
-    case .selu: map(input, output, count, Selu.self)
-    case .gelu: map(input, output, count, Gelu.self)
-    case .sigmoid: map(input, output, count, Sigmoid.self)
-    case .hardSigmoid: map(input, output, count, HardSigmoid.self)
     case .tanh: map(input, output, count, Tanh.self)
-    case .softplus:
-        // log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-        for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
-    case .softsign: map(input, output, count, Softsign.self)
-    case .swish: map(input, output, count, Swish.self)
+    default: break
     }
+}
+
+/// log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
+private func softplus(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
 }
 
 #if CNNC_AVX512
