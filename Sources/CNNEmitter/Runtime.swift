@@ -118,26 +118,36 @@ private func halfToFloat(_ bits: UInt16) -> Float {
     }
 }
 
-/// Checks the tensors against those the spec declares: every missing, extra or wrongly shaped
-/// tensor is named, with the shape the spec expects.
+/// Checks the tensors against those the spec declares, each "name [shape]": every missing, extra
+/// or wrongly shaped tensor is named, with the shape the spec expects.
 private func checkTensors(
-    _ tensors: [String: (shape: [Int], values: [Float])], expected: [(name: String, shape: [Int])]
+    _ tensors: [String: (shape: [Int], values: [Float])], expected: [String]
 ) throws(WeightsProblem) {
     var notes: [String] = []
-    for (name, shape) in expected {
+    var names = Set<String>()
+    for entry in expected {
+        let name = String(entry.prefix { $0 != " " })
+        let shape = entry.dropFirst(name.count + 1)
+        names.insert(name)
         if let tensor = tensors[name] {
-            if tensor.shape != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
+            if "\(tensor.shape)" != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
         } else {
             notes.append("missing '\(name)', shape \(shape)")
         }
     }
-    let names = Set(expected.map(\.name))
     for name in tensors.keys.sorted() where !names.contains(name) {
         notes.append("unexpected '\(name)' \(tensors[name]!.shape): the spec declares no such weight")
     }
     guard notes.isEmpty else {
         throw WeightsProblem(message: "\(notes.count) tensor(s) do not match the spec", notes: notes)
     }
+}
+
+/// The values of tensor `name`, which `checkTensors` has found. A call, not a subscript at each
+/// use: a model's initializer names each tensor once, and each inlined lookup was code to compile.
+@inline(never)
+private func tensorValues(_ tensors: [String: (shape: [Int], values: [Float])], _ name: String) -> [Float] {
+    tensors[name]!.values
 }
 """#
 }

@@ -10,7 +10,9 @@ package func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: 
 }
 
 /// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
-/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c.
+/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c. Never
+/// inlined, as `foldScaleShift`.
+@inline(never)
 package func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
     let columns = kernel.count / max(channels, 1)
     var matrix = [Float](repeating: 0, count: kernel.count)

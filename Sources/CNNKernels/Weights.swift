@@ -21,6 +21,9 @@ package final class FloatStore: @unchecked Sendable {
 /// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
 /// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
 /// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+/// Never inlined: it runs once a layer at load, and inlined into a generated model's initializer
+/// it would be a copy a layer to compile.
+@inline(never)
 package func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
     kernel: [Float], bias: [Float]
 ) {
@@ -31,7 +34,8 @@ package func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shi
     return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
-/// Batch-norm statistics as x · scale + shift.
+/// Batch-norm statistics as x · scale + shift. Never inlined, as `foldScaleShift`.
+@inline(never)
 package func normScaleShift(
     gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
 ) -> (scale: [Float], shift: [Float]) {
@@ -40,6 +44,8 @@ package func normScaleShift(
 }
 
 /// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 package func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })

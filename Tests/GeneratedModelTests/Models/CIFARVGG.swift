@@ -51,85 +51,85 @@ public struct CIFARVGG: Sendable {
         try checkTensors(
             tensors,
             expected: [
-                ("conv2d.kernel", [3, 3, 3, 32]),
-                ("batch_norm.gamma", [32]),
-                ("batch_norm.beta", [32]),
-                ("batch_norm.moving_mean", [32]),
-                ("batch_norm.moving_variance", [32]),
-                ("conv2d_1.kernel", [3, 3, 32, 32]),
-                ("batch_norm_1.gamma", [32]),
-                ("batch_norm_1.beta", [32]),
-                ("batch_norm_1.moving_mean", [32]),
-                ("batch_norm_1.moving_variance", [32]),
-                ("conv2d_2.kernel", [3, 3, 32, 64]),
-                ("batch_norm_2.gamma", [64]),
-                ("batch_norm_2.beta", [64]),
-                ("batch_norm_2.moving_mean", [64]),
-                ("batch_norm_2.moving_variance", [64]),
-                ("conv2d_3.kernel", [3, 3, 64, 64]),
-                ("batch_norm_3.gamma", [64]),
-                ("batch_norm_3.beta", [64]),
-                ("batch_norm_3.moving_mean", [64]),
-                ("batch_norm_3.moving_variance", [64]),
-                ("conv2d_4.kernel", [3, 3, 64, 128]),
-                ("batch_norm_4.gamma", [128]),
-                ("batch_norm_4.beta", [128]),
-                ("batch_norm_4.moving_mean", [128]),
-                ("batch_norm_4.moving_variance", [128]),
-                ("conv2d_5.kernel", [3, 3, 128, 128]),
-                ("batch_norm_5.gamma", [128]),
-                ("batch_norm_5.beta", [128]),
-                ("batch_norm_5.moving_mean", [128]),
-                ("batch_norm_5.moving_variance", [128]),
-                ("dense.kernel", [2048, 128]),
-                ("dense.bias", [128]),
-                ("dense_1.kernel", [128, 10]),
-                ("dense_1.bias", [10]),
+                "conv2d.kernel [3, 3, 3, 32]",
+                "batch_norm.gamma [32]",
+                "batch_norm.beta [32]",
+                "batch_norm.moving_mean [32]",
+                "batch_norm.moving_variance [32]",
+                "conv2d_1.kernel [3, 3, 32, 32]",
+                "batch_norm_1.gamma [32]",
+                "batch_norm_1.beta [32]",
+                "batch_norm_1.moving_mean [32]",
+                "batch_norm_1.moving_variance [32]",
+                "conv2d_2.kernel [3, 3, 32, 64]",
+                "batch_norm_2.gamma [64]",
+                "batch_norm_2.beta [64]",
+                "batch_norm_2.moving_mean [64]",
+                "batch_norm_2.moving_variance [64]",
+                "conv2d_3.kernel [3, 3, 64, 64]",
+                "batch_norm_3.gamma [64]",
+                "batch_norm_3.beta [64]",
+                "batch_norm_3.moving_mean [64]",
+                "batch_norm_3.moving_variance [64]",
+                "conv2d_4.kernel [3, 3, 64, 128]",
+                "batch_norm_4.gamma [128]",
+                "batch_norm_4.beta [128]",
+                "batch_norm_4.moving_mean [128]",
+                "batch_norm_4.moving_variance [128]",
+                "conv2d_5.kernel [3, 3, 128, 128]",
+                "batch_norm_5.gamma [128]",
+                "batch_norm_5.beta [128]",
+                "batch_norm_5.moving_mean [128]",
+                "batch_norm_5.moving_variance [128]",
+                "dense.kernel [2048, 128]",
+                "dense.bias [128]",
+                "dense_1.kernel [128, 10]",
+                "dense_1.bias [10]",
             ])
         let store = FloatStore(count: CIFARVGG.weightCount)
         let w = store.base
         // conv2d (conv2d, cifar_vgg.yaml:6)
-        let conv2dFold = normScaleShift(gamma: tensors["batch_norm.gamma"]!.values, beta: tensors["batch_norm.beta"]!.values, mean: tensors["batch_norm.moving_mean"]!.values, variance: tensors["batch_norm.moving_variance"]!.values, epsilon: 0.001)
+        let conv2dFold = normScaleShift(gamma: tensorValues(tensors, "batch_norm.gamma"), beta: tensorValues(tensors, "batch_norm.beta"), mean: tensorValues(tensors, "batch_norm.moving_mean"), variance: tensorValues(tensors, "batch_norm.moving_variance"), epsilon: 0.001)
         let conv2dFolded = foldScaleShift(
-            kernel: tensors["conv2d.kernel"]!.values, bias: nil, scale: conv2dFold.scale, shift: conv2dFold.shift)
+            kernel: tensorValues(tensors, "conv2d.kernel"), bias: nil, scale: conv2dFold.scale, shift: conv2dFold.shift)
         packPanels(conv2dFolded.kernel, rows: 27, columns: 32, into: w + 0)
         (w + 864).update(from: conv2dFolded.bias, count: 32)
         // conv2d_1 (conv2d, cifar_vgg.yaml:9)
-        let conv2d_1Fold = normScaleShift(gamma: tensors["batch_norm_1.gamma"]!.values, beta: tensors["batch_norm_1.beta"]!.values, mean: tensors["batch_norm_1.moving_mean"]!.values, variance: tensors["batch_norm_1.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_1Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_1.gamma"), beta: tensorValues(tensors, "batch_norm_1.beta"), mean: tensorValues(tensors, "batch_norm_1.moving_mean"), variance: tensorValues(tensors, "batch_norm_1.moving_variance"), epsilon: 0.001)
         let conv2d_1Folded = foldScaleShift(
-            kernel: tensors["conv2d_1.kernel"]!.values, bias: nil, scale: conv2d_1Fold.scale, shift: conv2d_1Fold.shift)
+            kernel: tensorValues(tensors, "conv2d_1.kernel"), bias: nil, scale: conv2d_1Fold.scale, shift: conv2d_1Fold.shift)
         packPanels(conv2d_1Folded.kernel, rows: 288, columns: 32, into: w + 896)
         (w + 10112).update(from: conv2d_1Folded.bias, count: 32)
         // conv2d_2 (conv2d, cifar_vgg.yaml:15)
-        let conv2d_2Fold = normScaleShift(gamma: tensors["batch_norm_2.gamma"]!.values, beta: tensors["batch_norm_2.beta"]!.values, mean: tensors["batch_norm_2.moving_mean"]!.values, variance: tensors["batch_norm_2.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_2Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_2.gamma"), beta: tensorValues(tensors, "batch_norm_2.beta"), mean: tensorValues(tensors, "batch_norm_2.moving_mean"), variance: tensorValues(tensors, "batch_norm_2.moving_variance"), epsilon: 0.001)
         let conv2d_2Folded = foldScaleShift(
-            kernel: tensors["conv2d_2.kernel"]!.values, bias: nil, scale: conv2d_2Fold.scale, shift: conv2d_2Fold.shift)
+            kernel: tensorValues(tensors, "conv2d_2.kernel"), bias: nil, scale: conv2d_2Fold.scale, shift: conv2d_2Fold.shift)
         packPanels(conv2d_2Folded.kernel, rows: 288, columns: 64, into: w + 10144)
         (w + 28576).update(from: conv2d_2Folded.bias, count: 64)
         // conv2d_3 (conv2d, cifar_vgg.yaml:18)
-        let conv2d_3Fold = normScaleShift(gamma: tensors["batch_norm_3.gamma"]!.values, beta: tensors["batch_norm_3.beta"]!.values, mean: tensors["batch_norm_3.moving_mean"]!.values, variance: tensors["batch_norm_3.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_3Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_3.gamma"), beta: tensorValues(tensors, "batch_norm_3.beta"), mean: tensorValues(tensors, "batch_norm_3.moving_mean"), variance: tensorValues(tensors, "batch_norm_3.moving_variance"), epsilon: 0.001)
         let conv2d_3Folded = foldScaleShift(
-            kernel: tensors["conv2d_3.kernel"]!.values, bias: nil, scale: conv2d_3Fold.scale, shift: conv2d_3Fold.shift)
+            kernel: tensorValues(tensors, "conv2d_3.kernel"), bias: nil, scale: conv2d_3Fold.scale, shift: conv2d_3Fold.shift)
         packPanels(conv2d_3Folded.kernel, rows: 576, columns: 64, into: w + 28640)
         (w + 65504).update(from: conv2d_3Folded.bias, count: 64)
         // conv2d_4 (conv2d, cifar_vgg.yaml:24)
-        let conv2d_4Fold = normScaleShift(gamma: tensors["batch_norm_4.gamma"]!.values, beta: tensors["batch_norm_4.beta"]!.values, mean: tensors["batch_norm_4.moving_mean"]!.values, variance: tensors["batch_norm_4.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_4Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_4.gamma"), beta: tensorValues(tensors, "batch_norm_4.beta"), mean: tensorValues(tensors, "batch_norm_4.moving_mean"), variance: tensorValues(tensors, "batch_norm_4.moving_variance"), epsilon: 0.001)
         let conv2d_4Folded = foldScaleShift(
-            kernel: tensors["conv2d_4.kernel"]!.values, bias: nil, scale: conv2d_4Fold.scale, shift: conv2d_4Fold.shift)
+            kernel: tensorValues(tensors, "conv2d_4.kernel"), bias: nil, scale: conv2d_4Fold.scale, shift: conv2d_4Fold.shift)
         packPanels(conv2d_4Folded.kernel, rows: 576, columns: 128, into: w + 65568)
         (w + 139296).update(from: conv2d_4Folded.bias, count: 128)
         // conv2d_5 (conv2d, cifar_vgg.yaml:27)
-        let conv2d_5Fold = normScaleShift(gamma: tensors["batch_norm_5.gamma"]!.values, beta: tensors["batch_norm_5.beta"]!.values, mean: tensors["batch_norm_5.moving_mean"]!.values, variance: tensors["batch_norm_5.moving_variance"]!.values, epsilon: 0.001)
+        let conv2d_5Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_5.gamma"), beta: tensorValues(tensors, "batch_norm_5.beta"), mean: tensorValues(tensors, "batch_norm_5.moving_mean"), variance: tensorValues(tensors, "batch_norm_5.moving_variance"), epsilon: 0.001)
         let conv2d_5Folded = foldScaleShift(
-            kernel: tensors["conv2d_5.kernel"]!.values, bias: nil, scale: conv2d_5Fold.scale, shift: conv2d_5Fold.shift)
+            kernel: tensorValues(tensors, "conv2d_5.kernel"), bias: nil, scale: conv2d_5Fold.scale, shift: conv2d_5Fold.shift)
         packPanels(conv2d_5Folded.kernel, rows: 1152, columns: 128, into: w + 139424)
         (w + 286880).update(from: conv2d_5Folded.bias, count: 128)
         // dense (dense, cifar_vgg.yaml:34)
-        packPanels(tensors["dense.kernel"]!.values, rows: 2048, columns: 128, into: w + 287008)
-        (w + 549152).update(from: tensors["dense.bias"]!.values, count: 128)
+        packPanels(tensorValues(tensors, "dense.kernel"), rows: 2048, columns: 128, into: w + 287008)
+        (w + 549152).update(from: tensorValues(tensors, "dense.bias"), count: 128)
         // dense_1 (dense, cifar_vgg.yaml:36)
-        packPanels(tensors["dense_1.kernel"]!.values, rows: 128, columns: 10, into: w + 549280)
-        (w + 553376).update(from: tensors["dense_1.bias"]!.values, count: 10)
+        packPanels(tensorValues(tensors, "dense_1.kernel"), rows: 128, columns: 10, into: w + 549280)
+        (w + 553376).update(from: tensorValues(tensors, "dense_1.bias"), count: 10)
         weights = store
     }
 
@@ -1037,6 +1037,8 @@ private func packedCount(rows: Int, columns: Int) -> Int {
 
 /// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
 /// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
     let panels = (columns + panelWidth - 1) / panelWidth
     for panel in 0..<panels {
@@ -2165,7 +2167,9 @@ private func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: 
 }
 
 /// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
-/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c.
+/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c. Never
+/// inlined, as `foldScaleShift`.
+@inline(never)
 private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
     let columns = kernel.count / max(channels, 1)
     var matrix = [Float](repeating: 0, count: kernel.count)
@@ -2442,6 +2446,9 @@ private final class FloatStore: @unchecked Sendable {
 /// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
 /// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
 /// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+/// Never inlined: it runs once a layer at load, and inlined into a generated model's initializer
+/// it would be a copy a layer to compile.
+@inline(never)
 private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
     kernel: [Float], bias: [Float]
 ) {
@@ -2452,7 +2459,8 @@ private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shi
     return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
-/// Batch-norm statistics as x · scale + shift.
+/// Batch-norm statistics as x · scale + shift. Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normScaleShift(
     gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
 ) -> (scale: [Float], shift: [Float]) {
@@ -2461,6 +2469,8 @@ private func normScaleShift(
 }
 
 /// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
@@ -2683,24 +2693,34 @@ private func halfToFloat(_ bits: UInt16) -> Float {
     }
 }
 
-/// Checks the tensors against those the spec declares: every missing, extra or wrongly shaped
-/// tensor is named, with the shape the spec expects.
+/// Checks the tensors against those the spec declares, each "name [shape]": every missing, extra
+/// or wrongly shaped tensor is named, with the shape the spec expects.
 private func checkTensors(
-    _ tensors: [String: (shape: [Int], values: [Float])], expected: [(name: String, shape: [Int])]
+    _ tensors: [String: (shape: [Int], values: [Float])], expected: [String]
 ) throws(WeightsProblem) {
     var notes: [String] = []
-    for (name, shape) in expected {
+    var names = Set<String>()
+    for entry in expected {
+        let name = String(entry.prefix { $0 != " " })
+        let shape = entry.dropFirst(name.count + 1)
+        names.insert(name)
         if let tensor = tensors[name] {
-            if tensor.shape != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
+            if "\(tensor.shape)" != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
         } else {
             notes.append("missing '\(name)', shape \(shape)")
         }
     }
-    let names = Set(expected.map(\.name))
     for name in tensors.keys.sorted() where !names.contains(name) {
         notes.append("unexpected '\(name)' \(tensors[name]!.shape): the spec declares no such weight")
     }
     guard notes.isEmpty else {
         throw WeightsProblem(message: "\(notes.count) tensor(s) do not match the spec", notes: notes)
     }
+}
+
+/// The values of tensor `name`, which `checkTensors` has found. A call, not a subscript at each
+/// use: a model's initializer names each tensor once, and each inlined lookup was code to compile.
+@inline(never)
+private func tensorValues(_ tensors: [String: (shape: [Int], values: [Float])], _ name: String) -> [Float] {
+    tensors[name]!.values
 }

@@ -51,34 +51,34 @@ public struct LeNet5: Sendable {
         try checkTensors(
             tensors,
             expected: [
-                ("c1.kernel", [5, 5, 1, 6]),
-                ("c1.bias", [6]),
-                ("c3.kernel", [5, 5, 6, 16]),
-                ("c3.bias", [16]),
-                ("c5.kernel", [400, 120]),
-                ("c5.bias", [120]),
-                ("f6.kernel", [120, 84]),
-                ("f6.bias", [84]),
-                ("output.kernel", [84, 10]),
-                ("output.bias", [10]),
+                "c1.kernel [5, 5, 1, 6]",
+                "c1.bias [6]",
+                "c3.kernel [5, 5, 6, 16]",
+                "c3.bias [16]",
+                "c5.kernel [400, 120]",
+                "c5.bias [120]",
+                "f6.kernel [120, 84]",
+                "f6.bias [84]",
+                "output.kernel [84, 10]",
+                "output.bias [10]",
             ])
         let store = FloatStore(count: LeNet5.weightCount)
         let w = store.base
         // c1 (conv2d, lenet5.yaml:6)
-        packPanels(tensors["c1.kernel"]!.values, rows: 25, columns: 6, into: w + 0)
-        (w + 800).update(from: tensors["c1.bias"]!.values, count: 6)
+        packPanels(tensorValues(tensors, "c1.kernel"), rows: 25, columns: 6, into: w + 0)
+        (w + 800).update(from: tensorValues(tensors, "c1.bias"), count: 6)
         // c3 (conv2d, lenet5.yaml:8)
-        packPanels(tensors["c3.kernel"]!.values, rows: 150, columns: 16, into: w + 832)
-        (w + 5632).update(from: tensors["c3.bias"]!.values, count: 16)
+        packPanels(tensorValues(tensors, "c3.kernel"), rows: 150, columns: 16, into: w + 832)
+        (w + 5632).update(from: tensorValues(tensors, "c3.bias"), count: 16)
         // c5 (dense, lenet5.yaml:11)
-        packPanels(tensors["c5.kernel"]!.values, rows: 400, columns: 120, into: w + 5664)
-        (w + 56864).update(from: tensors["c5.bias"]!.values, count: 120)
+        packPanels(tensorValues(tensors, "c5.kernel"), rows: 400, columns: 120, into: w + 5664)
+        (w + 56864).update(from: tensorValues(tensors, "c5.bias"), count: 120)
         // f6 (dense, lenet5.yaml:12)
-        packPanels(tensors["f6.kernel"]!.values, rows: 120, columns: 84, into: w + 56992)
-        (w + 68512).update(from: tensors["f6.bias"]!.values, count: 84)
+        packPanels(tensorValues(tensors, "f6.kernel"), rows: 120, columns: 84, into: w + 56992)
+        (w + 68512).update(from: tensorValues(tensors, "f6.bias"), count: 84)
         // output (dense, lenet5.yaml:13)
-        packPanels(tensors["output.kernel"]!.values, rows: 84, columns: 10, into: w + 68608)
-        (w + 71296).update(from: tensors["output.bias"]!.values, count: 10)
+        packPanels(tensorValues(tensors, "output.kernel"), rows: 84, columns: 10, into: w + 68608)
+        (w + 71296).update(from: tensorValues(tensors, "output.bias"), count: 10)
         weights = store
     }
 
@@ -957,6 +957,8 @@ private func packedCount(rows: Int, columns: Int) -> Int {
 
 /// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
 /// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
     let panels = (columns + panelWidth - 1) / panelWidth
     for panel in 0..<panels {
@@ -2085,7 +2087,9 @@ private func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: 
 }
 
 /// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
-/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c.
+/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c. Never
+/// inlined, as `foldScaleShift`.
+@inline(never)
 private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
     let columns = kernel.count / max(channels, 1)
     var matrix = [Float](repeating: 0, count: kernel.count)
@@ -2362,6 +2366,9 @@ private final class FloatStore: @unchecked Sendable {
 /// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
 /// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
 /// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+/// Never inlined: it runs once a layer at load, and inlined into a generated model's initializer
+/// it would be a copy a layer to compile.
+@inline(never)
 private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
     kernel: [Float], bias: [Float]
 ) {
@@ -2372,7 +2379,8 @@ private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shi
     return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
-/// Batch-norm statistics as x · scale + shift.
+/// Batch-norm statistics as x · scale + shift. Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normScaleShift(
     gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
 ) -> (scale: [Float], shift: [Float]) {
@@ -2381,6 +2389,8 @@ private func normScaleShift(
 }
 
 /// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
@@ -2603,24 +2613,34 @@ private func halfToFloat(_ bits: UInt16) -> Float {
     }
 }
 
-/// Checks the tensors against those the spec declares: every missing, extra or wrongly shaped
-/// tensor is named, with the shape the spec expects.
+/// Checks the tensors against those the spec declares, each "name [shape]": every missing, extra
+/// or wrongly shaped tensor is named, with the shape the spec expects.
 private func checkTensors(
-    _ tensors: [String: (shape: [Int], values: [Float])], expected: [(name: String, shape: [Int])]
+    _ tensors: [String: (shape: [Int], values: [Float])], expected: [String]
 ) throws(WeightsProblem) {
     var notes: [String] = []
-    for (name, shape) in expected {
+    var names = Set<String>()
+    for entry in expected {
+        let name = String(entry.prefix { $0 != " " })
+        let shape = entry.dropFirst(name.count + 1)
+        names.insert(name)
         if let tensor = tensors[name] {
-            if tensor.shape != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
+            if "\(tensor.shape)" != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
         } else {
             notes.append("missing '\(name)', shape \(shape)")
         }
     }
-    let names = Set(expected.map(\.name))
     for name in tensors.keys.sorted() where !names.contains(name) {
         notes.append("unexpected '\(name)' \(tensors[name]!.shape): the spec declares no such weight")
     }
     guard notes.isEmpty else {
         throw WeightsProblem(message: "\(notes.count) tensor(s) do not match the spec", notes: notes)
     }
+}
+
+/// The values of tensor `name`, which `checkTensors` has found. A call, not a subscript at each
+/// use: a model's initializer names each tensor once, and each inlined lookup was code to compile.
+@inline(never)
+private func tensorValues(_ tensors: [String: (shape: [Int], values: [Float])], _ name: String) -> [Float] {
+    tensors[name]!.values
 }

@@ -51,34 +51,34 @@ public struct MNISTClassifier: Sendable {
         try checkTensors(
             tensors,
             expected: [
-                ("conv2d.kernel", [3, 3, 1, 32]),
-                ("conv2d.bias", [32]),
-                ("conv2d_1.kernel", [3, 3, 32, 64]),
-                ("conv2d_1.bias", [64]),
-                ("conv2d_2.kernel", [3, 3, 64, 64]),
-                ("conv2d_2.bias", [64]),
-                ("dense.kernel", [576, 64]),
-                ("dense.bias", [64]),
-                ("dense_1.kernel", [64, 10]),
-                ("dense_1.bias", [10]),
+                "conv2d.kernel [3, 3, 1, 32]",
+                "conv2d.bias [32]",
+                "conv2d_1.kernel [3, 3, 32, 64]",
+                "conv2d_1.bias [64]",
+                "conv2d_2.kernel [3, 3, 64, 64]",
+                "conv2d_2.bias [64]",
+                "dense.kernel [576, 64]",
+                "dense.bias [64]",
+                "dense_1.kernel [64, 10]",
+                "dense_1.bias [10]",
             ])
         let store = FloatStore(count: MNISTClassifier.weightCount)
         let w = store.base
         // conv2d (conv2d, mnist.yaml:8)
-        packPanels(tensors["conv2d.kernel"]!.values, rows: 9, columns: 32, into: w + 0)
-        (w + 288).update(from: tensors["conv2d.bias"]!.values, count: 32)
+        packPanels(tensorValues(tensors, "conv2d.kernel"), rows: 9, columns: 32, into: w + 0)
+        (w + 288).update(from: tensorValues(tensors, "conv2d.bias"), count: 32)
         // conv2d_1 (conv2d, mnist.yaml:14)
-        packPanels(tensors["conv2d_1.kernel"]!.values, rows: 288, columns: 64, into: w + 320)
-        (w + 18752).update(from: tensors["conv2d_1.bias"]!.values, count: 64)
+        packPanels(tensorValues(tensors, "conv2d_1.kernel"), rows: 288, columns: 64, into: w + 320)
+        (w + 18752).update(from: tensorValues(tensors, "conv2d_1.bias"), count: 64)
         // conv2d_2 (conv2d, mnist.yaml:21)
-        packPanels(tensors["conv2d_2.kernel"]!.values, rows: 576, columns: 64, into: w + 18816)
-        (w + 55680).update(from: tensors["conv2d_2.bias"]!.values, count: 64)
+        packPanels(tensorValues(tensors, "conv2d_2.kernel"), rows: 576, columns: 64, into: w + 18816)
+        (w + 55680).update(from: tensorValues(tensors, "conv2d_2.bias"), count: 64)
         // dense (dense, mnist.yaml:23)
-        packPanels(tensors["dense.kernel"]!.values, rows: 576, columns: 64, into: w + 55744)
-        (w + 92608).update(from: tensors["dense.bias"]!.values, count: 64)
+        packPanels(tensorValues(tensors, "dense.kernel"), rows: 576, columns: 64, into: w + 55744)
+        (w + 92608).update(from: tensorValues(tensors, "dense.bias"), count: 64)
         // dense_1 (dense, mnist.yaml:24)
-        packPanels(tensors["dense_1.kernel"]!.values, rows: 64, columns: 10, into: w + 92672)
-        (w + 94720).update(from: tensors["dense_1.bias"]!.values, count: 10)
+        packPanels(tensorValues(tensors, "dense_1.kernel"), rows: 64, columns: 10, into: w + 92672)
+        (w + 94720).update(from: tensorValues(tensors, "dense_1.bias"), count: 10)
         weights = store
     }
 
@@ -955,6 +955,8 @@ private func packedCount(rows: Int, columns: Int) -> Int {
 
 /// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
 /// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
     let panels = (columns + panelWidth - 1) / panelWidth
     for panel in 0..<panels {
@@ -2083,7 +2085,9 @@ private func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: 
 }
 
 /// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
-/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c.
+/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c. Never
+/// inlined, as `foldScaleShift`.
+@inline(never)
 private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
     let columns = kernel.count / max(channels, 1)
     var matrix = [Float](repeating: 0, count: kernel.count)
@@ -2360,6 +2364,9 @@ private final class FloatStore: @unchecked Sendable {
 /// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
 /// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
 /// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+/// Never inlined: it runs once a layer at load, and inlined into a generated model's initializer
+/// it would be a copy a layer to compile.
+@inline(never)
 private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
     kernel: [Float], bias: [Float]
 ) {
@@ -2370,7 +2377,8 @@ private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shi
     return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
-/// Batch-norm statistics as x · scale + shift.
+/// Batch-norm statistics as x · scale + shift. Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normScaleShift(
     gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
 ) -> (scale: [Float], shift: [Float]) {
@@ -2379,6 +2387,8 @@ private func normScaleShift(
 }
 
 /// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
@@ -2601,24 +2611,34 @@ private func halfToFloat(_ bits: UInt16) -> Float {
     }
 }
 
-/// Checks the tensors against those the spec declares: every missing, extra or wrongly shaped
-/// tensor is named, with the shape the spec expects.
+/// Checks the tensors against those the spec declares, each "name [shape]": every missing, extra
+/// or wrongly shaped tensor is named, with the shape the spec expects.
 private func checkTensors(
-    _ tensors: [String: (shape: [Int], values: [Float])], expected: [(name: String, shape: [Int])]
+    _ tensors: [String: (shape: [Int], values: [Float])], expected: [String]
 ) throws(WeightsProblem) {
     var notes: [String] = []
-    for (name, shape) in expected {
+    var names = Set<String>()
+    for entry in expected {
+        let name = String(entry.prefix { $0 != " " })
+        let shape = entry.dropFirst(name.count + 1)
+        names.insert(name)
         if let tensor = tensors[name] {
-            if tensor.shape != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
+            if "\(tensor.shape)" != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
         } else {
             notes.append("missing '\(name)', shape \(shape)")
         }
     }
-    let names = Set(expected.map(\.name))
     for name in tensors.keys.sorted() where !names.contains(name) {
         notes.append("unexpected '\(name)' \(tensors[name]!.shape): the spec declares no such weight")
     }
     guard notes.isEmpty else {
         throw WeightsProblem(message: "\(notes.count) tensor(s) do not match the spec", notes: notes)
     }
+}
+
+/// The values of tensor `name`, which `checkTensors` has found. A call, not a subscript at each
+/// use: a model's initializer names each tensor once, and each inlined lookup was code to compile.
+@inline(never)
+private func tensorValues(_ tensors: [String: (shape: [Int], values: [Float])], _ name: String) -> [Float] {
+    tensors[name]!.values
 }

@@ -51,69 +51,69 @@ public struct MobileNetBlock: Sendable {
         try checkTensors(
             tensors,
             expected: [
-                ("stem.kernel", [3, 3, 3, 16]),
-                ("stem_bn.gamma", [16]),
-                ("stem_bn.beta", [16]),
-                ("stem_bn.moving_mean", [16]),
-                ("stem_bn.moving_variance", [16]),
-                ("dw1.kernel", [3, 3, 16, 1]),
-                ("dw1_bn.gamma", [16]),
-                ("dw1_bn.beta", [16]),
-                ("dw1_bn.moving_mean", [16]),
-                ("dw1_bn.moving_variance", [16]),
-                ("pw1.kernel", [1, 1, 16, 32]),
-                ("pw1_bn.gamma", [32]),
-                ("pw1_bn.beta", [32]),
-                ("pw1_bn.moving_mean", [32]),
-                ("pw1_bn.moving_variance", [32]),
-                ("dw2.kernel", [3, 3, 32, 1]),
-                ("dw2_bn.gamma", [32]),
-                ("dw2_bn.beta", [32]),
-                ("dw2_bn.moving_mean", [32]),
-                ("dw2_bn.moving_variance", [32]),
-                ("pw2.kernel", [1, 1, 32, 64]),
-                ("pw2_bn.gamma", [64]),
-                ("pw2_bn.beta", [64]),
-                ("pw2_bn.moving_mean", [64]),
-                ("pw2_bn.moving_variance", [64]),
-                ("logits.kernel", [64, 5]),
-                ("logits.bias", [5]),
+                "stem.kernel [3, 3, 3, 16]",
+                "stem_bn.gamma [16]",
+                "stem_bn.beta [16]",
+                "stem_bn.moving_mean [16]",
+                "stem_bn.moving_variance [16]",
+                "dw1.kernel [3, 3, 16, 1]",
+                "dw1_bn.gamma [16]",
+                "dw1_bn.beta [16]",
+                "dw1_bn.moving_mean [16]",
+                "dw1_bn.moving_variance [16]",
+                "pw1.kernel [1, 1, 16, 32]",
+                "pw1_bn.gamma [32]",
+                "pw1_bn.beta [32]",
+                "pw1_bn.moving_mean [32]",
+                "pw1_bn.moving_variance [32]",
+                "dw2.kernel [3, 3, 32, 1]",
+                "dw2_bn.gamma [32]",
+                "dw2_bn.beta [32]",
+                "dw2_bn.moving_mean [32]",
+                "dw2_bn.moving_variance [32]",
+                "pw2.kernel [1, 1, 32, 64]",
+                "pw2_bn.gamma [64]",
+                "pw2_bn.beta [64]",
+                "pw2_bn.moving_mean [64]",
+                "pw2_bn.moving_variance [64]",
+                "logits.kernel [64, 5]",
+                "logits.bias [5]",
             ])
         let store = FloatStore(count: MobileNetBlock.weightCount)
         let w = store.base
         // stem (conv2d, mobilenet_block.json:7)
-        let stemFold = normScaleShift(gamma: tensors["stem_bn.gamma"]!.values, beta: tensors["stem_bn.beta"]!.values, mean: tensors["stem_bn.moving_mean"]!.values, variance: tensors["stem_bn.moving_variance"]!.values, epsilon: 0.001)
+        let stemFold = normScaleShift(gamma: tensorValues(tensors, "stem_bn.gamma"), beta: tensorValues(tensors, "stem_bn.beta"), mean: tensorValues(tensors, "stem_bn.moving_mean"), variance: tensorValues(tensors, "stem_bn.moving_variance"), epsilon: 0.001)
         let stemFolded = foldScaleShift(
-            kernel: tensors["stem.kernel"]!.values, bias: nil, scale: stemFold.scale, shift: stemFold.shift)
+            kernel: tensorValues(tensors, "stem.kernel"), bias: nil, scale: stemFold.scale, shift: stemFold.shift)
         packPanels(stemFolded.kernel, rows: 27, columns: 16, into: w + 0)
         (w + 864).update(from: stemFolded.bias, count: 16)
         // dw1 (depthwise_conv2d, mobilenet_block.json:10)
-        let dw1Fold = normScaleShift(gamma: tensors["dw1_bn.gamma"]!.values, beta: tensors["dw1_bn.beta"]!.values, mean: tensors["dw1_bn.moving_mean"]!.values, variance: tensors["dw1_bn.moving_variance"]!.values, epsilon: 0.001)
+        let dw1Fold = normScaleShift(gamma: tensorValues(tensors, "dw1_bn.gamma"), beta: tensorValues(tensors, "dw1_bn.beta"), mean: tensorValues(tensors, "dw1_bn.moving_mean"), variance: tensorValues(tensors, "dw1_bn.moving_variance"), epsilon: 0.001)
         let dw1Folded = foldScaleShift(
-            kernel: tensors["dw1.kernel"]!.values, bias: nil, scale: dw1Fold.scale, shift: dw1Fold.shift)
+            kernel: tensorValues(tensors, "dw1.kernel"), bias: nil, scale: dw1Fold.scale, shift: dw1Fold.shift)
         (w + 896).update(from: dw1Folded.kernel, count: 144)
         (w + 1040).update(from: dw1Folded.bias, count: 16)
         // pw1 (conv2d, mobilenet_block.json:13)
-        let pw1Fold = normScaleShift(gamma: tensors["pw1_bn.gamma"]!.values, beta: tensors["pw1_bn.beta"]!.values, mean: tensors["pw1_bn.moving_mean"]!.values, variance: tensors["pw1_bn.moving_variance"]!.values, epsilon: 0.001)
+        let pw1Fold = normScaleShift(gamma: tensorValues(tensors, "pw1_bn.gamma"), beta: tensorValues(tensors, "pw1_bn.beta"), mean: tensorValues(tensors, "pw1_bn.moving_mean"), variance: tensorValues(tensors, "pw1_bn.moving_variance"), epsilon: 0.001)
         let pw1Folded = foldScaleShift(
-            kernel: tensors["pw1.kernel"]!.values, bias: nil, scale: pw1Fold.scale, shift: pw1Fold.shift)
+            kernel: tensorValues(tensors, "pw1.kernel"), bias: nil, scale: pw1Fold.scale, shift: pw1Fold.shift)
         packPanels(pw1Folded.kernel, rows: 16, columns: 32, into: w + 1072)
         (w + 1584).update(from: pw1Folded.bias, count: 32)
         // dw2 (depthwise_conv2d, mobilenet_block.json:16)
-        let dw2Fold = normScaleShift(gamma: tensors["dw2_bn.gamma"]!.values, beta: tensors["dw2_bn.beta"]!.values, mean: tensors["dw2_bn.moving_mean"]!.values, variance: tensors["dw2_bn.moving_variance"]!.values, epsilon: 0.001)
+        let dw2Fold = normScaleShift(gamma: tensorValues(tensors, "dw2_bn.gamma"), beta: tensorValues(tensors, "dw2_bn.beta"), mean: tensorValues(tensors, "dw2_bn.moving_mean"), variance: tensorValues(tensors, "dw2_bn.moving_variance"), epsilon: 0.001)
         let dw2Folded = foldScaleShift(
-            kernel: tensors["dw2.kernel"]!.values, bias: nil, scale: dw2Fold.scale, shift: dw2Fold.shift)
+            kernel: tensorValues(tensors, "dw2.kernel"), bias: nil, scale: dw2Fold.scale, shift: dw2Fold.shift)
         (w + 1616).update(from: dw2Folded.kernel, count: 288)
         (w + 1904).update(from: dw2Folded.bias, count: 32)
         // pw2 (conv2d, mobilenet_block.json:19)
-        let pw2Fold = normScaleShift(gamma: tensors["pw2_bn.gamma"]!.values, beta: tensors["pw2_bn.beta"]!.values, mean: tensors["pw2_bn.moving_mean"]!.values, variance: tensors["pw2_bn.moving_variance"]!.values, epsilon: 0.001)
+        let pw2Fold = normScaleShift(gamma: tensorValues(tensors, "pw2_bn.gamma"), beta: tensorValues(tensors, "pw2_bn.beta"), mean: tensorValues(tensors, "pw2_bn.moving_mean"), variance: tensorValues(tensors, "pw2_bn.moving_variance"), epsilon: 0.001)
         let pw2Folded = foldScaleShift(
-            kernel: tensors["pw2.kernel"]!.values, bias: nil, scale: pw2Fold.scale, shift: pw2Fold.shift)
+            kernel: tensorValues(tensors, "pw2.kernel"), bias: nil, scale: pw2Fold.scale, shift: pw2Fold.shift)
         packPanels(pw2Folded.kernel, rows: 32, columns: 64, into: w + 1936)
         (w + 3984).update(from: pw2Folded.bias, count: 64)
         // logits (dense, mobilenet_block.json:24)
-        packPanels(tensors["logits.kernel"]!.values, rows: 64, columns: 5, into: w + 4048)
-        (w + 6096).update(from: tensors["logits.bias"]!.values, count: 5)
+        packPanels(tensorValues(tensors, "logits.kernel"), rows: 64, columns: 5, into: w + 4048)
+        (w + 6096).update(from: tensorValues(tensors, "logits.bias"), count: 5)
         weights = store
     }
 
@@ -990,6 +990,8 @@ private func packedCount(rows: Int, columns: Int) -> Int {
 
 /// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
 /// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
     let panels = (columns + panelWidth - 1) / panelWidth
     for panel in 0..<panels {
@@ -2118,7 +2120,9 @@ private func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: 
 }
 
 /// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
-/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c.
+/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c. Never
+/// inlined, as `foldScaleShift`.
+@inline(never)
 private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
     let columns = kernel.count / max(channels, 1)
     var matrix = [Float](repeating: 0, count: kernel.count)
@@ -2395,6 +2399,9 @@ private final class FloatStore: @unchecked Sendable {
 /// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
 /// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
 /// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+/// Never inlined: it runs once a layer at load, and inlined into a generated model's initializer
+/// it would be a copy a layer to compile.
+@inline(never)
 private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
     kernel: [Float], bias: [Float]
 ) {
@@ -2405,7 +2412,8 @@ private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shi
     return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
-/// Batch-norm statistics as x · scale + shift.
+/// Batch-norm statistics as x · scale + shift. Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normScaleShift(
     gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
 ) -> (scale: [Float], shift: [Float]) {
@@ -2414,6 +2422,8 @@ private func normScaleShift(
 }
 
 /// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
@@ -2636,24 +2646,34 @@ private func halfToFloat(_ bits: UInt16) -> Float {
     }
 }
 
-/// Checks the tensors against those the spec declares: every missing, extra or wrongly shaped
-/// tensor is named, with the shape the spec expects.
+/// Checks the tensors against those the spec declares, each "name [shape]": every missing, extra
+/// or wrongly shaped tensor is named, with the shape the spec expects.
 private func checkTensors(
-    _ tensors: [String: (shape: [Int], values: [Float])], expected: [(name: String, shape: [Int])]
+    _ tensors: [String: (shape: [Int], values: [Float])], expected: [String]
 ) throws(WeightsProblem) {
     var notes: [String] = []
-    for (name, shape) in expected {
+    var names = Set<String>()
+    for entry in expected {
+        let name = String(entry.prefix { $0 != " " })
+        let shape = entry.dropFirst(name.count + 1)
+        names.insert(name)
         if let tensor = tensors[name] {
-            if tensor.shape != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
+            if "\(tensor.shape)" != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
         } else {
             notes.append("missing '\(name)', shape \(shape)")
         }
     }
-    let names = Set(expected.map(\.name))
     for name in tensors.keys.sorted() where !names.contains(name) {
         notes.append("unexpected '\(name)' \(tensors[name]!.shape): the spec declares no such weight")
     }
     guard notes.isEmpty else {
         throw WeightsProblem(message: "\(notes.count) tensor(s) do not match the spec", notes: notes)
     }
+}
+
+/// The values of tensor `name`, which `checkTensors` has found. A call, not a subscript at each
+/// use: a model's initializer names each tensor once, and each inlined lookup was code to compile.
+@inline(never)
+private func tensorValues(_ tensors: [String: (shape: [Int], values: [Float])], _ name: String) -> [Float] {
+    tensors[name]!.values
 }

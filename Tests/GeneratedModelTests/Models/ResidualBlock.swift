@@ -51,43 +51,43 @@ public struct ResidualBlock: Sendable {
         try checkTensors(
             tensors,
             expected: [
-                ("stem.kernel", [3, 3, 3, 16]),
-                ("stem.bias", [16]),
-                ("branch_a.kernel", [3, 3, 16, 16]),
-                ("branch_a.bias", [16]),
-                ("bn_a.gamma", [16]),
-                ("bn_a.beta", [16]),
-                ("bn_a.moving_mean", [16]),
-                ("bn_a.moving_variance", [16]),
-                ("branch_b.kernel", [3, 3, 16, 16]),
-                ("branch_b.bias", [16]),
-                ("bn_b.gamma", [16]),
-                ("bn_b.beta", [16]),
-                ("bn_b.moving_mean", [16]),
-                ("bn_b.moving_variance", [16]),
-                ("classifier.kernel", [16, 10]),
-                ("classifier.bias", [10]),
+                "stem.kernel [3, 3, 3, 16]",
+                "stem.bias [16]",
+                "branch_a.kernel [3, 3, 16, 16]",
+                "branch_a.bias [16]",
+                "bn_a.gamma [16]",
+                "bn_a.beta [16]",
+                "bn_a.moving_mean [16]",
+                "bn_a.moving_variance [16]",
+                "branch_b.kernel [3, 3, 16, 16]",
+                "branch_b.bias [16]",
+                "bn_b.gamma [16]",
+                "bn_b.beta [16]",
+                "bn_b.moving_mean [16]",
+                "bn_b.moving_variance [16]",
+                "classifier.kernel [16, 10]",
+                "classifier.bias [10]",
             ])
         let store = FloatStore(count: ResidualBlock.weightCount)
         let w = store.base
         // stem (conv2d, residual_block.yaml:6)
-        packPanels(tensors["stem.kernel"]!.values, rows: 27, columns: 16, into: w + 0)
-        (w + 864).update(from: tensors["stem.bias"]!.values, count: 16)
+        packPanels(tensorValues(tensors, "stem.kernel"), rows: 27, columns: 16, into: w + 0)
+        (w + 864).update(from: tensorValues(tensors, "stem.bias"), count: 16)
         // branch_a (conv2d, residual_block.yaml:7)
-        let branch_aFold = normScaleShift(gamma: tensors["bn_a.gamma"]!.values, beta: tensors["bn_a.beta"]!.values, mean: tensors["bn_a.moving_mean"]!.values, variance: tensors["bn_a.moving_variance"]!.values, epsilon: 0.001)
+        let branch_aFold = normScaleShift(gamma: tensorValues(tensors, "bn_a.gamma"), beta: tensorValues(tensors, "bn_a.beta"), mean: tensorValues(tensors, "bn_a.moving_mean"), variance: tensorValues(tensors, "bn_a.moving_variance"), epsilon: 0.001)
         let branch_aFolded = foldScaleShift(
-            kernel: tensors["branch_a.kernel"]!.values, bias: tensors["branch_a.bias"]!.values, scale: branch_aFold.scale, shift: branch_aFold.shift)
+            kernel: tensorValues(tensors, "branch_a.kernel"), bias: tensorValues(tensors, "branch_a.bias"), scale: branch_aFold.scale, shift: branch_aFold.shift)
         packPanels(branch_aFolded.kernel, rows: 144, columns: 16, into: w + 896)
         (w + 5504).update(from: branch_aFolded.bias, count: 16)
         // branch_b (conv2d, residual_block.yaml:10)
-        let branch_bFold = normScaleShift(gamma: tensors["bn_b.gamma"]!.values, beta: tensors["bn_b.beta"]!.values, mean: tensors["bn_b.moving_mean"]!.values, variance: tensors["bn_b.moving_variance"]!.values, epsilon: 0.001)
+        let branch_bFold = normScaleShift(gamma: tensorValues(tensors, "bn_b.gamma"), beta: tensorValues(tensors, "bn_b.beta"), mean: tensorValues(tensors, "bn_b.moving_mean"), variance: tensorValues(tensors, "bn_b.moving_variance"), epsilon: 0.001)
         let branch_bFolded = foldScaleShift(
-            kernel: tensors["branch_b.kernel"]!.values, bias: tensors["branch_b.bias"]!.values, scale: branch_bFold.scale, shift: branch_bFold.shift)
+            kernel: tensorValues(tensors, "branch_b.kernel"), bias: tensorValues(tensors, "branch_b.bias"), scale: branch_bFold.scale, shift: branch_bFold.shift)
         packPanels(branch_bFolded.kernel, rows: 144, columns: 16, into: w + 5536)
         (w + 10144).update(from: branch_bFolded.bias, count: 16)
         // classifier (dense, residual_block.yaml:15)
-        packPanels(tensors["classifier.kernel"]!.values, rows: 16, columns: 10, into: w + 10176)
-        (w + 10688).update(from: tensors["classifier.bias"]!.values, count: 10)
+        packPanels(tensorValues(tensors, "classifier.kernel"), rows: 16, columns: 10, into: w + 10176)
+        (w + 10688).update(from: tensorValues(tensors, "classifier.bias"), count: 10)
         weights = store
     }
 
@@ -949,6 +949,8 @@ private func packedCount(rows: Int, columns: Int) -> Int {
 
 /// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
 /// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func packPanels(_ values: [Float], rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
     let panels = (columns + panelWidth - 1) / panelWidth
     for panel in 0..<panels {
@@ -2077,7 +2079,9 @@ private func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: 
 }
 
 /// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
-/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c.
+/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c. Never
+/// inlined, as `foldScaleShift`.
+@inline(never)
 private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
     let columns = kernel.count / max(channels, 1)
     var matrix = [Float](repeating: 0, count: kernel.count)
@@ -2354,6 +2358,9 @@ private final class FloatStore: @unchecked Sendable {
 /// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
 /// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
 /// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
+/// Never inlined: it runs once a layer at load, and inlined into a generated model's initializer
+/// it would be a copy a layer to compile.
+@inline(never)
 private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
     kernel: [Float], bias: [Float]
 ) {
@@ -2364,7 +2371,8 @@ private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shi
     return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
 }
 
-/// Batch-norm statistics as x · scale + shift.
+/// Batch-norm statistics as x · scale + shift. Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normScaleShift(
     gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
 ) -> (scale: [Float], shift: [Float]) {
@@ -2373,6 +2381,8 @@ private func normScaleShift(
 }
 
 /// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
+/// Never inlined, as `foldScaleShift`.
+@inline(never)
 private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
     let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
     return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
@@ -2595,24 +2605,34 @@ private func halfToFloat(_ bits: UInt16) -> Float {
     }
 }
 
-/// Checks the tensors against those the spec declares: every missing, extra or wrongly shaped
-/// tensor is named, with the shape the spec expects.
+/// Checks the tensors against those the spec declares, each "name [shape]": every missing, extra
+/// or wrongly shaped tensor is named, with the shape the spec expects.
 private func checkTensors(
-    _ tensors: [String: (shape: [Int], values: [Float])], expected: [(name: String, shape: [Int])]
+    _ tensors: [String: (shape: [Int], values: [Float])], expected: [String]
 ) throws(WeightsProblem) {
     var notes: [String] = []
-    for (name, shape) in expected {
+    var names = Set<String>()
+    for entry in expected {
+        let name = String(entry.prefix { $0 != " " })
+        let shape = entry.dropFirst(name.count + 1)
+        names.insert(name)
         if let tensor = tensors[name] {
-            if tensor.shape != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
+            if "\(tensor.shape)" != shape { notes.append("'\(name)' has shape \(tensor.shape); the spec needs \(shape)") }
         } else {
             notes.append("missing '\(name)', shape \(shape)")
         }
     }
-    let names = Set(expected.map(\.name))
     for name in tensors.keys.sorted() where !names.contains(name) {
         notes.append("unexpected '\(name)' \(tensors[name]!.shape): the spec declares no such weight")
     }
     guard notes.isEmpty else {
         throw WeightsProblem(message: "\(notes.count) tensor(s) do not match the spec", notes: notes)
     }
+}
+
+/// The values of tensor `name`, which `checkTensors` has found. A call, not a subscript at each
+/// use: a model's initializer names each tensor once, and each inlined lookup was code to compile.
+@inline(never)
+private func tensorValues(_ tensors: [String: (shape: [Int], values: [Float])], _ name: String) -> [Float] {
+    tensors[name]!.values
 }
