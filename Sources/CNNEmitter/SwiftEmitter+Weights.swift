@@ -62,7 +62,9 @@ extension SwiftEmitter {
 
     private func pack(_ out: inout CodeWriter, _ node: GraphNode, _ index: Int, _ regions: WeightLayout.Regions) {
         let input = graph.shape(of: node.inputs[0])
-        func tensor(_ node: GraphNode, _ weight: String) -> String { "tensorValues(tensors, \"\(node.name).\(weight)\")" }
+        func tensor(_ node: GraphNode, _ weight: String) -> String {
+            "tensorValues(tensors, \"\(node.name).\(weight)\")"
+        }
         let hasBias = node.weights.contains { $0.name == "bias" }
         out.line("// \(node.name) (\(node.kind.rawValue), \(specName):\(node.location.line))")
         // The tensor a batch_norm folds into, its last axis the output channel.
