@@ -32,8 +32,10 @@ let blockRows = 96
 let largestBlock = blockRows + blockRows / 4
 
 /// Floats of scratch a matrix product of depth K needs: `largestBlock` packed rows, then 16 floats
-/// where partial tiles are staged and 64 where a row tile's sums wait for their store.
-package func scratchCount(depth: Int) -> Int { largestBlock * depth + 80 }
+/// where partial vectors are staged and room for the sums of a tile (six rows of a panel) or of a
+/// row tile (64) to wait for their store. The room is the widest panel's whatever this build's
+/// panels are: `cnnc build` prints the sizes into a model that may be compiled with other flags.
+package func scratchCount(depth: Int) -> Int { largestBlock * depth + 16 + tileRows * 32 }
 
 /// Floats a kernel of `columns` columns takes packed (`packPanels`): whole panels.
 package func packedCount(rows: Int, columns: Int) -> Int {
@@ -91,75 +93,89 @@ func multiply<Source: RowSource>(
     }
 }
 
-/// The output rows `rows` and weight panels `panels` of `multiply`, on the calling thread. Never
-/// inlined: `inParallel`, inlined, calls a one-part body directly, and the compiler would copy the
-/// whole product into each caller beside the closure the threads call.
-@inline(never)
+/// The output rows `rows` and weight panels `panels` of `multiply`, on the calling thread, with
+/// the tiles of a block in a temporary allocation on the stack.
+@inline(__always)
 private func multiplyPart<Source: RowSource>(
     rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
     bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
     scratch: UnsafeMutablePointer<Float>
 ) {
-    let stage = scratch + largestBlock * depth
     withUnsafeTemporaryAllocation(of: TileRows.self, capacity: largestBlock / tileRows) { tiles in
-        var blockStart = rows.lowerBound
-        while blockStart < rows.upperBound {
-            let rest = rows.upperBound - blockStart
-            let blockCount = rest <= largestBlock ? rest : blockRows
-            var tileCount = (blockCount + tileRows - 1) / tileRows
-            // A few rows left at the end (a 7×7 image's 49th pixel, a batch of one in a dense layer)
-            // go to row tiles, which spend no multiply-adds on rows that are not there.
-            let leftover = blockCount % tileRows
-            let byRow = leftover > 0 && leftover <= rowTileLimit
-            source.tiles(first: blockStart, count: blockCount, scratch: scratch, into: tiles.baseAddress!)
-            if byRow { tileCount -= 1 }
-            for panel in panels {
-                let live = min(panelWidth, columns - panel * panelWidth)
-                let b = weights + panel * depth * panelWidth
-                // While this panel's tiles after the first run, the next panel this part sweeps (the
-                // first again if another block follows) is fetched toward the cache, a share per tile
-                // spread over its weight rows, so that its first tile does not wait on memory: the
-                // weights of a late ResNet layer (4 to 9 MB) come from memory on every image.
-                let next =
-                    panel + 1 < panels.upperBound
-                    ? panel + 1 : blockStart + blockCount < rows.upperBound ? panels.lowerBound : panel
-                let fetching = next != panel && tileCount > 1 && depth * columns > prefetchThreshold
-                let step = fetching ? (depth * panelWidth + (tileCount - 1) * depth - 1) / ((tileCount - 1) * depth) : 0
-                let (c, r) = (output + panel * panelWidth, residual.map { $0 + panel * panelWidth })
-                for index in 0..<tileCount {
-                    let row = blockStart + index * tileRows
-                    let (a, count, panelBias) = (
-                        tiles[index], min(tileRows, rows.upperBound - row), bias + panel * panelWidth
-                    )
-                    let ahead =
-                        fetching && index > 0
-                        ? Ahead(weights + next * depth * panelWidth + (index - 1) * step * depth, step)
-                        : Ahead(b, 0)
-                    // One call of each tile, not one per kind of rows: every call is a copy of the
-                    // tile's code to compile.
-                    let runs = source.runs(of: a)
-                    let start = b + runs.weightOffset * panelWidth
-                    if panelWidth > 16 && live > 16 {
-                        wideTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
-                    } else {
-                        narrowTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
-                    }
-                }
-                // The rows left over, once a group of panels a row tile covers is done: its weights
-                // are still in cache.
-                let group = (panel - panels.lowerBound) / panelsPerRowTile
-                if byRow && (panel + 1 == panels.upperBound || (panel + 1 - panels.lowerBound) % panelsPerRowTile == 0)
-                {
-                    let a = tiles[tileCount]
-                    let column = (panels.lowerBound + group * panelsPerRowTile) * panelWidth
-                    let end = min(columns, (panel + 1) * panelWidth)
-                    rowTiles(
-                        a, leftover, source.runs(of: a), weights, depth, column, end, output, columns, bias, clamp,
-                        residual, stage)
+        multiplyBlocks(
+            rows: rows, panels: panels, depth: depth, columns: columns, source: source, weights: weights, bias: bias,
+            clamp: clamp, residual: residual, output: output, scratch: scratch, tiles: tiles.baseAddress!)
+    }
+}
+
+/// `multiplyPart`'s work, block by block. Never inlined: `inParallel`, inlined, calls a one-part
+/// body directly, and the compiler would copy the whole product into each caller beside the
+/// closure the threads call. A function of its own rather than the body of the allocation's
+/// closure: there it read its arguments from the closure's context, and ran MNIST's generated
+/// model 9% slower than inlined into the convolution.
+@inline(never)
+private func multiplyBlocks<Source: RowSource>(
+    rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>, tiles: UnsafeMutablePointer<TileRows>
+) {
+    let stage = scratch + largestBlock * depth
+    var blockStart = rows.lowerBound
+    while blockStart < rows.upperBound {
+        let rest = rows.upperBound - blockStart
+        let blockCount = rest <= largestBlock ? rest : blockRows
+        var tileCount = (blockCount + tileRows - 1) / tileRows
+        // A few rows left at the end (a 7×7 image's 49th pixel, a batch of one in a dense layer)
+        // go to row tiles, which spend no multiply-adds on rows that are not there.
+        let leftover = blockCount % tileRows
+        let byRow = leftover > 0 && leftover <= rowTileLimit
+        source.tiles(first: blockStart, count: blockCount, scratch: scratch, into: tiles)
+        if byRow { tileCount -= 1 }
+        for panel in panels {
+            let live = min(panelWidth, columns - panel * panelWidth)
+            let b = weights + panel * depth * panelWidth
+            // While this panel's tiles after the first run, the next panel this part sweeps (the
+            // first again if another block follows) is fetched toward the cache, a share per tile
+            // spread over its weight rows, so that its first tile does not wait on memory: the
+            // weights of a late ResNet layer (4 to 9 MB) come from memory on every image.
+            let next =
+                panel + 1 < panels.upperBound
+                ? panel + 1 : blockStart + blockCount < rows.upperBound ? panels.lowerBound : panel
+            let fetching = next != panel && tileCount > 1 && depth * columns > prefetchThreshold
+            let step = fetching ? (depth * panelWidth + (tileCount - 1) * depth - 1) / ((tileCount - 1) * depth) : 0
+            let (c, r) = (output + panel * panelWidth, residual.map { $0 + panel * panelWidth })
+            for index in 0..<tileCount {
+                let row = blockStart + index * tileRows
+                let (a, count, panelBias) = (
+                    tiles[index], min(tileRows, rows.upperBound - row), bias + panel * panelWidth
+                )
+                let ahead =
+                    fetching && index > 0
+                    ? Ahead(weights + next * depth * panelWidth + (index - 1) * step * depth, step)
+                    : Ahead(b, 0)
+                // One call of each tile, not one per kind of rows: every call is a copy of the
+                // tile's code to compile.
+                let runs = source.runs(of: a)
+                let start = b + runs.weightOffset * panelWidth
+                if panelWidth > 16 && live > 16 {
+                    wideTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
+                } else {
+                    narrowTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
                 }
             }
-            blockStart += blockCount
+            // The rows left over, once a group of panels a row tile covers is done: its weights
+            // are still in cache.
+            let group = (panel - panels.lowerBound) / panelsPerRowTile
+            if byRow && (panel + 1 == panels.upperBound || (panel + 1 - panels.lowerBound) % panelsPerRowTile == 0) {
+                let a = tiles[tileCount]
+                let column = (panels.lowerBound + group * panelsPerRowTile) * panelWidth
+                let end = min(columns, (panel + 1) * panelWidth)
+                rowTiles(
+                    a, leftover, source.runs(of: a), weights, depth, column, end, output, columns, bias, clamp,
+                    residual, stage)
+            }
         }
+        blockStart += blockCount
     }
 }
 
@@ -227,7 +243,7 @@ private func rowTile(
         let first = column + offset
         let live = min(16, end - first)
         let value = finish(
-            load(sums + offset), bias + first, clamp, adding: residual.map { loadPart($0 + first, live, stage) })
+            load(sums + offset), bias + first, clamp, adding: residual.map { $0 + first }, count: live, stage: stage)
         if live == 16 {
             store(value, c + first)
         } else {
@@ -299,28 +315,38 @@ private func wideTile(
             fetch += ahead.step
         }
     }
-    @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
-        guard row < rows else { return }
-        let added = residual.map { ($0 + a.output(row) * columns, live - 16) }
-        let (low, high) = (
-            finish(low, bias, clamp, adding: added.map { load($0.0) }),
-            finish(high, bias + 16, clamp, adding: added.map { loadPart($0.0 + 16, $0.1, stage) })
-        )
-        let target = c + a.output(row) * columns
-        if live == panelWidth {
-            store(low, target)
-            store(high, target + 16)
-        } else {
-            store(low, target)
-            storePart(high, target + 16, live - 16, stage)
+    if residual == nil && live == panelWidth {
+        // The common case, a whole panel and no residual, stored here: the bias, then the clamp
+        // with its slope and cap made vectors once. Other stores go through `storeTile`.
+        let (slope, high) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+        @inline(__always) func put(_ row: Int, _ output: Int, _ left: Vector, _ right: Vector) {
+            guard row < rows else { return }
+            let target = c + output &* columns
+            store(clamped(left + load(bias), slope, high), target)
+            store(clamped(right + load(bias + 16), slope, high), target + 16)
         }
+        put(0, a.o0, c00, c01)
+        put(1, a.o1, c10, c11)
+        put(2, a.o2, c20, c21)
+        put(3, a.o3, c30, c31)
+        put(4, a.o4, c40, c41)
+        put(5, a.o5, c50, c51)
+        return
     }
-    put(0, c00, c01)
-    put(1, c10, c11)
-    put(2, c20, c21)
-    put(3, c30, c31)
-    put(4, c40, c41)
-    put(5, c50, c51)
+    let sums = stage + 16
+    store(c00, sums)
+    store(c01, sums + 16)
+    store(c10, sums + 32)
+    store(c11, sums + 48)
+    store(c20, sums + 64)
+    store(c21, sums + 80)
+    store(c30, sums + 96)
+    store(c31, sums + 112)
+    store(c40, sums + 128)
+    store(c41, sums + 144)
+    store(c50, sums + 160)
+    store(c51, sums + 176)
+    storeTile(sums, a, rows, c, columns, live, bias, clamp, residual, stage)
 }
 
 /// Six rows by at most 16 columns: a whole 16-wide panel, or the first half of a 32-wide one.
@@ -355,21 +381,56 @@ private func narrowTile(
             fetch += ahead.step
         }
     }
-    @inline(__always) func put(_ row: Int, _ sums: Vector) {
-        guard row < rows else { return }
-        let target = c + a.output(row) * columns
-        let value = finish(
-            sums, bias, clamp, adding: residual.map { loadPart($0 + a.output(row) * columns, live, stage) })
-        if live == 16 {
-            store(value, target)
-        } else {
-            storePart(value, target, live, stage)
+    if residual == nil && live == panelWidth {
+        // The common case, as `wideTile` stores it.
+        let (slope, high) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+        @inline(__always) func put(_ row: Int, _ output: Int, _ sums: Vector) {
+            guard row < rows else { return }
+            store(clamped(sums + load(bias), slope, high), c + output &* columns)
+        }
+        put(0, a.o0, c0)
+        put(1, a.o1, c1)
+        put(2, a.o2, c2)
+        put(3, a.o3, c3)
+        put(4, a.o4, c4)
+        put(5, a.o5, c5)
+        return
+    }
+    let sums = stage + 16
+    store(c0, sums)
+    store(c1, sums + panelWidth)
+    store(c2, sums + 2 * panelWidth)
+    store(c3, sums + 3 * panelWidth)
+    store(c4, sums + 4 * panelWidth)
+    store(c5, sums + 5 * panelWidth)
+    storeTile(sums, a, rows, c, columns, live, bias, clamp, residual, stage)
+}
+
+/// Stores a tile's first `rows` rows by `live` columns from their sums (`panelWidth` floats a row
+/// at `sums`) where a residual is added or the panel is partial: bias, residual and clamp
+/// (`finish`), then the output rows the tile names. The tiles store the common case, a whole panel
+/// and no residual, themselves (with a residual there, MNIST's tiles, which have none, ran 10%
+/// slower). A function of its own rather than inlined into each tile's twelve
+/// or six stores: one copy compiles faster, and in a function as large as the matrix product the
+/// compiler splits an inlined `finish` into quarter vectors where the clamp is not a constant.
+@inline(never)
+private func storeTile(
+    _ sums: UnsafeMutablePointer<Float>, _ a: TileRows, _ rows: Int, _ c: UnsafeMutablePointer<Float>,
+    _ columns: Int, _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ residual: UnsafePointer<Float>?,
+    _ stage: UnsafeMutablePointer<Float>
+) {
+    for row in 0..<rows {
+        let offset = a.output(row) * columns
+        for first in stride(from: 0, to: live, by: 16) {
+            let count = min(16, live - first)
+            let value = finish(
+                load(sums + row * panelWidth + first), bias + first, clamp,
+                adding: residual.map { $0 + offset + first }, count: count, stage: stage)
+            if count == 16 {
+                store(value, c + offset + first)
+            } else {
+                storePart(value, c + offset + first, count, stage)
+            }
         }
     }
-    put(0, c0)
-    put(1, c1)
-    put(2, c2)
-    put(3, c3)
-    put(4, c4)
-    put(5, c5)
 }
