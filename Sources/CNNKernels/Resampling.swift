@@ -111,7 +111,8 @@ private func broadcast(
         (s.0 == 1 ? 0 : s.1 * s.2, s.1 == 1 ? 0 : s.2, s.2 == 1 ? 0 : 1)
     }
     let (a, b) = (strides(firstShape), strides(secondShape))
-    let (firstSize, secondSize) = (firstShape.0 * firstShape.1 * firstShape.2, secondShape.0 * secondShape.1 * secondShape.2)
+    let firstSize = firstShape.0 * firstShape.1 * firstShape.2
+    let secondSize = secondShape.0 * secondShape.1 * secondShape.2
     var target = output
     for n in 0..<batch {
         for y in 0..<shape.0 {

@@ -94,9 +94,8 @@ package enum Clamp: Sendable {
 /// multiply, a maximum and a minimum (x86-64 `vmaxps`, `vminps`), with no compare and blend.
 ///
 /// The residual comes as a pointer (its first `count` floats, staged through `stage` when fewer
-/// than sixteen), not as an optional vector: the compiler builds an optional vector lane by lane
-/// in integer registers, and a matrix product not inlined into a layer that has no residual (so
-/// that the optional is not known to be nil) ran MNIST 10% slower for it.
+/// than sixteen), not as an optional vector: where the optional is not known to be nil, the
+/// compiler moves an optional vector as eight 64-bit integers and rebuilds it lane by lane.
 @inline(__always)
 func finish(
     _ value: Vector, _ bias: UnsafePointer<Float>, _ clamp: Clamp, adding residual: UnsafePointer<Float>? = nil,
