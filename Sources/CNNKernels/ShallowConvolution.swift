@@ -187,11 +187,3 @@ private func pixelTile(
     store(clamp == .relu ? rectify(c0, bias) : finish(c0, bias, clamp), c)
     if wide { store(clamp == .relu ? rectify(c1, bias + 16) : finish(c1, bias + 16, clamp), c + 16) }
 }
-
-/// `finish(value, bias, .relu)` in two instructions rather than four (x86-64 `vaddps`, `vmaxps`),
-/// to the bit: negative values become -0, as `finish` scales them by 0.
-@inline(__always)
-private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
-    let (value, zero) = (value + load(bias), Vector(repeating: -0.0))
-    return value.replacing(with: zero, where: zero .> value)
-}

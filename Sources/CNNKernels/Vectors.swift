@@ -106,6 +106,14 @@ func finish(
     return clamped(value, Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
 }
 
+/// `finish(value, bias, .relu)` in two instructions rather than four (x86-64 `vaddps`, `vmaxps`),
+/// to the bit: negative values become -0, as `finish` scales them by 0.
+@inline(__always)
+func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
+    let (value, zero) = (value + load(bias), Vector(repeating: -0.0))
+    return value.replacing(with: zero, where: zero .> value)
+}
+
 /// `finish`'s clamp, given as its slope and cap: the larger of the value and the value scaled,
 /// capped at `high`.
 @inline(__always)

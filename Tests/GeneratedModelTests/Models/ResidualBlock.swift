@@ -1224,14 +1224,15 @@ private func wideTile(
     }
     if residual == nil && live == panelWidth {
         // The common case, a whole panel and no residual, stored here: the bias, then the clamp
-        // with its slope and cap made vectors once. In this form the compiler keeps whole vectors
-        // where it split an inlined `finish` into quarters. Other stores go through `storeTile`.
-        let (slope, high) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+        // with its slope and cap made vectors once (relu in two instructions, `rectify`). In this
+        // form the compiler keeps whole vectors where it split an inlined `finish` into quarters.
+        // Other stores go through `storeTile`.
+        let (slope, high, relu) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high), clamp == .relu)
         @inline(__always) func put(_ row: Int, _ output: Int, _ left: Vector, _ right: Vector) {
             guard row < rows else { return }
             let target = c + output &* columns
-            store(clamped(left + load(bias), slope, high), target)
-            store(clamped(right + load(bias + 16), slope, high), target + 16)
+            store(relu ? rectify(left, bias) : clamped(left + load(bias), slope, high), target)
+            store(relu ? rectify(right, bias + 16) : clamped(right + load(bias + 16), slope, high), target + 16)
         }
         put(0, a.o0, c00, c01)
         put(1, a.o1, c10, c11)
@@ -1291,10 +1292,10 @@ private func narrowTile(
     }
     if residual == nil && live == panelWidth {
         // The common case, as `wideTile` stores it.
-        let (slope, high) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+        let (slope, high, relu) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high), clamp == .relu)
         @inline(__always) func put(_ row: Int, _ output: Int, _ sums: Vector) {
             guard row < rows else { return }
-            store(clamped(sums + load(bias), slope, high), c + output &* columns)
+            store(relu ? rectify(sums, bias) : clamped(sums + load(bias), slope, high), c + output &* columns)
         }
         put(0, a.o0, c0)
         put(1, a.o1, c1)
@@ -2030,14 +2031,6 @@ private func pixelTile(
     if wide { store(clamp == .relu ? rectify(c1, bias + 16) : finish(c1, bias + 16, clamp), c + 16) }
 }
 
-/// `finish(value, bias, .relu)` in two instructions rather than four (x86-64 `vaddps`, `vmaxps`),
-/// to the bit: negative values become -0, as `finish` scales them by 0.
-@inline(__always)
-private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
-    let (value, zero) = (value + load(bias), Vector(repeating: -0.0))
-    return value.replacing(with: zero, where: zero .> value)
-}
-
 // MARK: Threads
 
 /// A layer's scratch memory and the threads it may split its work across: `parts` regions of
@@ -2406,6 +2399,14 @@ private func finish(
     var value = value + load(bias)
     if let residual { value += count < 16 ? loadPart(residual, count, stage!) : load(residual) }
     return clamped(value, Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+}
+
+/// `finish(value, bias, .relu)` in two instructions rather than four (x86-64 `vaddps`, `vmaxps`),
+/// to the bit: negative values become -0, as `finish` scales them by 0.
+@inline(__always)
+private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
+    let (value, zero) = (value + load(bias), Vector(repeating: -0.0))
+    return value.replacing(with: zero, where: zero .> value)
 }
 
 /// `finish`'s clamp, given as its slope and cap: the larger of the value and the value scaled,
