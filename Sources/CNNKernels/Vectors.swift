@@ -114,6 +114,27 @@ func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
     return value.replacing(with: zero, where: zero .> value)
 }
 
+/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), the
+/// others as `clamped` with the slope and cap broadcast once. In this form the compiler keeps whole
+/// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
+/// clamp not a constant) into quarter vectors.
+struct VectorClamp {
+    let relu: Bool
+    let slope: Vector
+    let high: Vector
+
+    @inline(__always)
+    init(_ clamp: Clamp) {
+        (relu, slope, high) = (clamp == .relu, Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+    }
+
+    /// `finish(value, bias, clamp)`, to the bit.
+    @inline(__always)
+    func apply(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
+        relu ? rectify(value, bias) : clamped(value + load(bias), slope, high)
+    }
+}
+
 /// `finish`'s clamp, given as its slope and cap: the larger of the value and the value scaled,
 /// capped at `high`.
 @inline(__always)

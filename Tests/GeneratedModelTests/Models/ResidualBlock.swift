@@ -1149,13 +1149,9 @@ private func rowTile(
     for offset in stride(from: 0, to: min(rowTileWidth, end - column), by: 16) {
         let first = column + offset
         let live = min(16, end - first)
-        let value = finish(
-            load(sums + offset), bias + first, clamp, adding: residual.map { $0 + first }, count: live, stage: stage)
-        if live == 16 {
-            store(value, c + first)
-        } else {
-            storePart(value, c + first, live, stage)
-        }
+        storeFinished(
+            sums + offset, bias + first, clamp, adding: residual.map { $0 + first }, into: c + first, count: live,
+            stage: stage)
     }
 }
 
@@ -1223,16 +1219,14 @@ private func wideTile(
         }
     }
     if residual == nil && live == panelWidth {
-        // The common case, a whole panel and no residual, stored here: the bias, then the clamp
-        // with its slope and cap made vectors once (relu in two instructions, `rectify`). In this
-        // form the compiler keeps whole vectors where it split an inlined `finish` into quarters.
-        // Other stores go through `storeTile`.
-        let (slope, high, relu) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high), clamp == .relu)
+        // The common case, a whole panel and no residual, stored here with the clamp made vectors
+        // once (`VectorClamp`). Other stores go through `storeTile`.
+        let finished = VectorClamp(clamp)
         @inline(__always) func put(_ row: Int, _ output: Int, _ left: Vector, _ right: Vector) {
             guard row < rows else { return }
             let target = c + output &* columns
-            store(relu ? rectify(left, bias) : clamped(left + load(bias), slope, high), target)
-            store(relu ? rectify(right, bias + 16) : clamped(right + load(bias + 16), slope, high), target + 16)
+            store(finished.apply(left, bias), target)
+            store(finished.apply(right, bias + 16), target + 16)
         }
         put(0, a.o0, c00, c01)
         put(1, a.o1, c10, c11)
@@ -1292,10 +1286,10 @@ private func narrowTile(
     }
     if residual == nil && live == panelWidth {
         // The common case, as `wideTile` stores it.
-        let (slope, high, relu) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high), clamp == .relu)
+        let finished = VectorClamp(clamp)
         @inline(__always) func put(_ row: Int, _ output: Int, _ sums: Vector) {
             guard row < rows else { return }
-            store(relu ? rectify(sums, bias) : clamped(sums + load(bias), slope, high), c + output &* columns)
+            store(finished.apply(sums, bias), c + output &* columns)
         }
         put(0, a.o0, c0)
         put(1, a.o1, c1)
@@ -1331,16 +1325,25 @@ private func storeTile(
     for row in 0..<rows {
         let offset = a.output(row) * columns
         for first in stride(from: 0, to: live, by: 16) {
-            let count = min(16, live - first)
-            let value = finish(
-                load(sums + row * panelWidth + first), bias + first, clamp,
-                adding: residual.map { $0 + offset + first }, count: count, stage: stage)
-            if count == 16 {
-                store(value, c + offset + first)
-            } else {
-                storePart(value, c + offset + first, count, stage)
-            }
+            storeFinished(
+                sums + row * panelWidth + first, bias + first, clamp, adding: residual.map { $0 + offset + first },
+                into: c + offset + first, count: min(16, live - first), stage: stage)
         }
+    }
+}
+
+/// `count` outputs (at most 16) finished from their sums at `sums` (`finish`: the bias, a residual,
+/// the clamp) and stored at `target`: the store of `storeTile` and of a row tile.
+@inline(__always)
+private func storeFinished(
+    _ sums: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ clamp: Clamp, adding residual: UnsafePointer<Float>?,
+    into target: UnsafeMutablePointer<Float>, count: Int, stage: UnsafeMutablePointer<Float>
+) {
+    let value = finish(load(sums), bias, clamp, adding: residual, count: count, stage: stage)
+    if count == 16 {
+        store(value, target)
+    } else {
+        storePart(value, target, count, stage)
     }
 }
 
@@ -1988,17 +1991,13 @@ private func stridedTile(
             b += panelWidth
         }
     }
-    // relu, the common case, takes the short form of `finish`: it is an eighth of the layer's time
-    // when the windows are nine multiply-adds.
-    // Other clamps take `clamped`, its slope and cap made vectors once.
-    let relu = clamp == .relu
-    let (slope, cap) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+    // relu, the common case, takes the short form of `finish` (`VectorClamp`): it is an eighth of
+    // the layer's time when the windows are nine multiply-adds.
+    let finished = VectorClamp(clamp)
     @inline(__always) func put(_ row: Int, _ low: Vector, _ high: Vector) {
         let target = c + row * columns
-        store(relu ? rectify(low, bias) : clamped(low + load(bias), slope, cap), target)
-        if wide {
-            store(relu ? rectify(high, bias + 16) : clamped(high + load(bias + 16), slope, cap), target + 16)
-        }
+        store(finished.apply(low, bias), target)
+        if wide { store(finished.apply(high, bias + 16), target + 16) }
     }
     put(0, c00, c01)
     put(1, c10, c11)
@@ -2027,8 +2026,9 @@ private func pixelTile(
             b += panelWidth
         }
     }
-    store(clamp == .relu ? rectify(c0, bias) : finish(c0, bias, clamp), c)
-    if wide { store(clamp == .relu ? rectify(c1, bias + 16) : finish(c1, bias + 16, clamp), c + 16) }
+    let finished = VectorClamp(clamp)
+    store(finished.apply(c0, bias), c)
+    if wide { store(finished.apply(c1, bias + 16), c + 16) }
 }
 
 // MARK: Threads
@@ -2407,6 +2407,27 @@ private func finish(
 private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
     let (value, zero) = (value + load(bias), Vector(repeating: -0.0))
     return value.replacing(with: zero, where: zero .> value)
+}
+
+/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), the
+/// others as `clamped` with the slope and cap broadcast once. In this form the compiler keeps whole
+/// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
+/// clamp not a constant) into quarter vectors.
+private struct VectorClamp {
+    let relu: Bool
+    let slope: Vector
+    let high: Vector
+
+    @inline(__always)
+    init(_ clamp: Clamp) {
+        (relu, slope, high) = (clamp == .relu, Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+    }
+
+    /// `finish(value, bias, clamp)`, to the bit.
+    @inline(__always)
+    func apply(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
+        relu ? rectify(value, bias) : clamped(value + load(bias), slope, high)
+    }
 }
 
 /// `finish`'s clamp, given as its slope and cap: the larger of the value and the value scaled,
