@@ -13,6 +13,9 @@ Instruction sets (`--isa`, default: every one the CPU has):
   neon    swiftc -O                                                    (arm64: FMA, 6x16 tiles)
 The AVX2 build runs on AVX-512 machines too, so one run measures both. cnnc itself is built with
 the same flags for each (in .build-bench-<isa>), so the interpreter is measured per ISA as well.
+ONNX Runtime is held to the same instruction set: on an AVX-512 machine the AVX2 rows compare with
+a copy of it that keeps MLAS's AVX2 (FMA3) kernels (Benchmarks/ort_isa.py tells how), and each ISA's
+header gives ONNX Runtime's 512x512 MatMul rate, which shows the kernels it ran.
 """
 
 import argparse
@@ -27,6 +30,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 import interpreter_speed  # noqa: E402
 import onnx_model  # noqa: E402
+import ort_isa  # noqa: E402
 
 ROOT = interpreter_speed.ROOT
 ISAS = {
@@ -116,8 +120,8 @@ def measure(cnnc, isa, spec, batch, runs, folder):
     files = ["--weights", f"{work}/weights.safetensors", "--input", f"{work}/input.npy"]
     subprocess.run([f"{work}/model", *files, "--output", f"{work}/generated.npy"], check=True)
     subprocess.run([cnnc, "run", spec, *files, "--output", f"{work}/interpreted.npy"], check=True)
-    batch_input = np.load(f"{work}/input.npy")
-    expected, ort_ns = interpreter_speed.time_onnxruntime(f"{work}/model.onnx", batch_input, runs)
+    ort_ns = ort_isa.time_model(isa, f"{work}/model.onnx", f"{work}/input.npy", runs, f"{work}/ort.npy")
+    expected = np.load(f"{work}/ort.npy")
     for name in ("generated", "interpreted"):
         actual = np.load(f"{work}/{name}.npy")
         if np.any(np.abs(actual - expected) > 1e-4 + 1e-4 * np.abs(expected)):
@@ -150,6 +154,8 @@ def main():
             peak, chains = single_core_peak(folder, isa)
             print(f"\n{isa}: swiftc -O {' '.join(ISAS[isa]['flags'])}; peak {peak:.0f} GFLOP/s "
                   f"({chains} SIMD{ISAS[isa]['lanes']} FMA chains)")
+            _, how = ort_isa.held_to(isa)
+            print(f"ONNX Runtime, {how}: 512x512 MatMul {ort_isa.matmul_rate(isa):.0f} GFLOP/s")
             print(f"{'model':18}{'batch':>6}{'ORT ms':>9}{'interp ms':>11}{'generated ms':>14}"
                   f"{'gen/ORT':>9}{'interp/ORT':>12}{'gen GFLOP/s':>13}")
             for spec, batch in cases:
