@@ -570,9 +570,13 @@ private func depthwiseImages(
     }
 }
 
-/// `depthwise_conv2d` with a 3×3 window, one output per channel: for each output row and run of
-/// `Lanes.scalarCount` channels, the nine taps and the bias stay in registers while the row is
-/// swept, and a pixel whose window lies inside the image takes nine loads and nine multiply-adds.
+/// `depthwise_conv2d` with a 3×3 window, one output per channel: four windows inside the image
+/// at a time, each tap's weights loaded once for the four, and every channel of those four pixels
+/// before the next ones; a window the padding cuts, one at a time. The channels are the inner loop
+/// so that every load runs along memory: sweeping a row's pixels one run of channels at a time
+/// (as this kernel did) reads addresses a whole pixel apart, which for 512 channels (2 KB) fall in
+/// two of the first-level cache's sets, and MobileNet v1's 14×14×512 layers ran at 27 GFLOP/s on
+/// AVX2 against ONNX Runtime's 45. Each output's sum is the bias, then the nine taps in order.
 @inline(never)
 private func depthwise3x3(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
@@ -586,45 +590,67 @@ private func depthwise3x3(
         let image = input + n * height * row
         for y in 0..<outputHeight {
             let top = y * strides.0 - padding.top
+            let rowInside = top >= 0 && top + 2 < height
             let target = output + (n * outputHeight + y) * outputWidth * channels
-            for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
-                let w = weights + c
-                let (t00, t01, t02) = (lanes(w), lanes(w + channels), lanes(w + 2 * channels))
-                let (t10, t11, t12) = (lanes(w + 3 * channels), lanes(w + 4 * channels), lanes(w + 5 * channels))
-                let (t20, t21, t22) = (lanes(w + 6 * channels), lanes(w + 7 * channels), lanes(w + 8 * channels))
-                let b = lanes(bias + c)
-                for x in 0..<outputWidth {
-                    let left = x * strides.1 - padding.left
-                    var sum = b
-                    if top >= 0 && top + 2 < height && left >= 0 && left + 2 < width {
-                        let p = image + top * row + left * column + c
-                        add(&sum, lanes(p), t00)
-                        add(&sum, lanes(p + column), t01)
-                        add(&sum, lanes(p + 2 * column), t02)
-                        add(&sum, lanes(p + row), t10)
-                        add(&sum, lanes(p + row + column), t11)
-                        add(&sum, lanes(p + row + 2 * column), t12)
-                        add(&sum, lanes(p + 2 * row), t20)
-                        add(&sum, lanes(p + 2 * row + column), t21)
-                        add(&sum, lanes(p + 2 * row + 2 * column), t22)
+            var x = 0
+            while x < outputWidth {
+                let left = x * strides.1 - padding.left
+                let q = target + x * channels
+                if rowInside && left >= 0 && x + 4 <= outputWidth && left + 3 * strides.1 + 2 < width {
+                    let p = image + top * row + left * column
+                    // Stride 1 has a copy of its own, in which the windows share columns: each
+                    // input vector is loaded once for the taps of all four that read it.
+                    if strides.1 == 1 {
+                        fourWindows(
+                            p, q, step: column, row: row, channels: channels, weights: weights, bias: bias,
+                            slope: slope, high: high)
                     } else {
-                        // The border: the taps of cells inside the image, read again from memory.
-                        for ky in 0..<3 where top + ky >= 0 && top + ky < height {
-                            for kx in 0..<3 where left + kx >= 0 && left + kx < width {
-                                let p = image + (top + ky) * row + (left + kx) * column + c
-                                add(&sum, lanes(p), lanes(w + (ky * 3 + kx) * channels))
-                            }
-                        }
+                        fourWindows(
+                            p, q, step: strides.1 * column, row: row, channels: channels, weights: weights,
+                            bias: bias, slope: slope, high: high)
                     }
-                    storeLanes(clamped(sum, slope, high), target + x * channels + c)
+                    x += 4
+                    continue
                 }
+                // One window: the border, or the last few of a row.
+                depthwisePixel(
+                    image, q, height: height, width: width, channels: channels, kernel: (3, 3), top: top, left: left,
+                    weights: weights, bias: bias, slope: slope, high: high)
+                x += 1
             }
         }
     }
 }
 
-/// `depthwise_conv2d` with one output per channel and any window: for each output row and run of
-/// `Lanes.scalarCount` channels the row is swept as in `depthwise3x3`, the taps read from L1.
+/// Four windows of a 3×3 depthwise convolution inside the image, `step` floats apart, starting
+/// at `p`: every channel, each tap's weights loaded once for the four.
+@inline(__always)
+private func fourWindows(
+    _ p: UnsafePointer<Float>, _ q: UnsafeMutablePointer<Float>, step: Int, row: Int, channels: Int,
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, slope: Float, high: Float
+) {
+    for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+        let b = lanes(bias + c)
+        var (s0, s1, s2, s3) = (b, b, b, b)
+        for ky in 0..<3 {
+            for kx in 0..<3 {
+                let weight = lanes(weights + (ky * 3 + kx) * channels + c)
+                let source = p + ky * row + kx * channels + c
+                add(&s0, lanes(source), weight)
+                add(&s1, lanes(source + step), weight)
+                add(&s2, lanes(source + 2 * step), weight)
+                add(&s3, lanes(source + 3 * step), weight)
+            }
+        }
+        storeLanes(clamped(s0, slope, high), q + c)
+        storeLanes(clamped(s1, slope, high), q + channels + c)
+        storeLanes(clamped(s2, slope, high), q + 2 * channels + c)
+        storeLanes(clamped(s3, slope, high), q + 3 * channels + c)
+    }
+}
+
+/// `depthwise_conv2d` with one output per channel and any window: pixel by pixel, every channel
+/// of a pixel before the next (`depthwisePixel`).
 @inline(never)
 private func depthwiseRows(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
@@ -633,29 +659,38 @@ private func depthwiseRows(
     clamp: Clamp
 ) {
     let (slope, high) = (clamp.slope, clamp.high)
-    let (row, column) = (width * channels, channels)
     for n in 0..<batch {
-        let image = input + n * height * row
+        let image = input + n * height * width * channels
         for y in 0..<outputHeight {
-            let top = y * strides.0 - padding.top
             let target = output + (n * outputHeight + y) * outputWidth * channels
-            let rows = max(0, -top)..<min(kernel.0, height - top)
-            for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
-                let w = weights + c
-                let b = lanes(bias + c)
-                for x in 0..<outputWidth {
-                    let left = x * strides.1 - padding.left
-                    let columns = max(0, -left)..<min(kernel.1, width - left)
-                    var sum = b
-                    for ky in rows {
-                        let p = image + (top + ky) * row + left * column + c
-                        let taps = w + ky * kernel.1 * channels
-                        for kx in columns { add(&sum, lanes(p + kx * column), lanes(taps + kx * channels)) }
-                    }
-                    storeLanes(clamped(sum, slope, high), target + x * channels + c)
-                }
+            for x in 0..<outputWidth {
+                depthwisePixel(
+                    image, target + x * channels, height: height, width: width, channels: channels, kernel: kernel,
+                    top: y * strides.0 - padding.top, left: x * strides.1 - padding.left, weights: weights,
+                    bias: bias, slope: slope, high: high)
             }
         }
+    }
+}
+
+/// Every channel of one output pixel of a depthwise convolution whose window starts at (`top`,
+/// `left`) of `image`: the bias, then the taps of the cells inside the image in order.
+@inline(__always)
+private func depthwisePixel(
+    _ image: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, height: Int, width: Int, channels: Int,
+    kernel: (Int, Int), top: Int, left: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    slope: Float, high: Float
+) {
+    let rows = max(0, -top)..<min(kernel.0, height - top)
+    let columns = max(0, -left)..<min(kernel.1, width - left)
+    for c in stride(from: 0, to: channels, by: Lanes.scalarCount) {
+        var sum = lanes(bias + c)
+        for ky in rows {
+            let p = image + ((top + ky) * width + left) * channels + c
+            let taps = weights + ky * kernel.1 * channels + c
+            for kx in columns { add(&sum, lanes(p + kx * channels), lanes(taps + kx * channels)) }
+        }
+        storeLanes(clamped(sum, slope, high), target + c)
     }
 }
 
