@@ -1996,7 +1996,7 @@ private func shallowBandWidth(width: Int, outputWidth: Int, kernel: Int, stride:
 
 /// A convolution whose windows are short (`isShallow`), computed directly: each output row is swept
 /// six pixels at a time against every weight panel in turn, the windows read in place one stride
-/// apart, and the row's last pixels one at a time. A row whose windows touch the padding reads a
+/// apart, the last six overlapping the ones before where the row is not a whole number of tiles. A row whose windows touch the padding reads a
 /// band of its kernel rows copied with zeros around them. The blocked product's bookkeeping (the
 /// tiles of a block, six row pointers, the prefetch) costs as much as the nine multiply-adds an
 /// output of a one-channel 3×3 convolution; here a tile is a pointer and a stride. Each output is
@@ -2047,20 +2047,20 @@ private func shallowConvolution(
                     live == panelWidth ? (output + panel * panelWidth, filters) : (stage, panelWidth)
                 var x = 0
                 while x < p.outputWidth {
-                    let count = p.outputWidth - x >= tileRows ? tileRows : 1
+                    // The row's last pixels, fewer than a tile, are the last six: the ones before
+                    // them are computed twice, to the same values. One pixel at a time, a window's
+                    // nine multiply-adds wait on each other; 2 pixels of MNIST's 26 took an eighth
+                    // of the layer's time so.
+                    x = min(x, p.outputWidth - tileRows)
                     let (window, c) = (a + x * step, target + (live == panelWidth ? x * targetStride : 0))
-                    if count == tileRows {
-                        stridedTile(window, step, p.kernelHeight, length, gap, b, c, targetStride, panelBias, clamp)
-                    } else {
-                        pixelTile(window, p.kernelHeight, length, gap, b, c, panelBias, clamp)
-                    }
+                    stridedTile(window, step, p.kernelHeight, length, gap, b, c, targetStride, panelBias, clamp)
                     if live < panelWidth {
-                        for r in 0..<count {
+                        for r in 0..<tileRows {
                             (output + (x + r) * filters + panel * panelWidth).update(
                                 from: stage + r * panelWidth, count: live)
                         }
                     }
-                    x += count
+                    x += tileRows
                 }
             }
         }
@@ -2089,26 +2089,29 @@ private func stridedTile(
     var c51 = Vector()
     var b = b
     for segment in 0..<segments {
-        let a = a + segment * gap
+        // A pointer per pixel, so that the loop's loads take no index arithmetic (each `k + step`
+        // was an add and an overflow check).
+        let a0 = a + segment * gap
+        let (a1, a2, a3, a4, a5) = (a0 + step, a0 + 2 * step, a0 + 3 * step, a0 + 4 * step, a0 + 5 * step)
         for k in 0..<length {
             let b0 = load(b)
             let b1 = wide ? load(b + 16) : b0
-            var x = Vector(repeating: a[k])
+            var x = Vector(repeating: a0[k])
             multiplyAdd(&c00, x, b0)
             if wide { multiplyAdd(&c01, x, b1) }
-            x = Vector(repeating: a[k + step])
+            x = Vector(repeating: a1[k])
             multiplyAdd(&c10, x, b0)
             if wide { multiplyAdd(&c11, x, b1) }
-            x = Vector(repeating: a[k + 2 * step])
+            x = Vector(repeating: a2[k])
             multiplyAdd(&c20, x, b0)
             if wide { multiplyAdd(&c21, x, b1) }
-            x = Vector(repeating: a[k + 3 * step])
+            x = Vector(repeating: a3[k])
             multiplyAdd(&c30, x, b0)
             if wide { multiplyAdd(&c31, x, b1) }
-            x = Vector(repeating: a[k + 4 * step])
+            x = Vector(repeating: a4[k])
             multiplyAdd(&c40, x, b0)
             if wide { multiplyAdd(&c41, x, b1) }
-            x = Vector(repeating: a[k + 5 * step])
+            x = Vector(repeating: a5[k])
             multiplyAdd(&c50, x, b0)
             if wide { multiplyAdd(&c51, x, b1) }
             b += panelWidth
@@ -2128,30 +2131,6 @@ private func stridedTile(
     put(3, c30, c31)
     put(4, c40, c41)
     put(5, c50, c51)
-}
-
-/// One pixel by one weight panel, stored whole at `c`: a row's last pixels, fewer than a tile.
-@inline(never)
-private func pixelTile(
-    _ a: UnsafePointer<Float>, _ segments: Int, _ length: Int, _ gap: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ clamp: Clamp
-) {
-    let wide = panelWidth > 16
-    var c0 = Vector()
-    var c1 = Vector()
-    var b = b
-    for segment in 0..<segments {
-        let a = a + segment * gap
-        for k in 0..<length {
-            let x = Vector(repeating: a[k])
-            multiplyAdd(&c0, x, load(b))
-            if wide { multiplyAdd(&c1, x, load(b + 16)) }
-            b += panelWidth
-        }
-    }
-    let finished = VectorClamp(clamp)
-    store(finished.apply(c0, bias), c)
-    if wide { store(finished.apply(c1, bias + 16), c + 16) }
 }
 
 // MARK: Threads
