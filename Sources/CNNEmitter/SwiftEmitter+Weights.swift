@@ -78,7 +78,9 @@ extension SwiftEmitter {
             out.line("let \(node.name)Fold = \(scaleShift)")
             out.line("let \(node.name)Folded = foldScaleShift(")
             out.indented { out in
-                out.line("kernel: \(kernel), bias: \(bias ?? "nil"), scale: \(node.name)Fold.scale, shift: \(node.name)Fold.shift)")
+                out.line(
+                    "kernel: \(kernel), bias: \(bias ?? "nil"), scale: \(node.name)Fold.scale, shift: \(node.name)Fold.shift)"
+                )
             }
             kernel = "\(node.name)Folded.kernel"
             bias = "\(node.name)Folded.bias"
@@ -86,10 +88,17 @@ extension SwiftEmitter {
         switch node.operation {
         case .conv2d(let op):
             let depth = op.window.kernel.height * op.window.kernel.width * input.channels
-            out.line("packPanels(\(kernel), rows: \(depth), columns: \(op.filters), into: w + \(regions.kernel))")
+            if usesWinograd(op, input: input, output: node.outputShape) {
+                out.line(
+                    "packWinograd(\(kernel), channels: \(input.channels), filters: \(op.filters), into: w + \(regions.kernel))"
+                )
+            } else {
+                out.line("packPanels(\(kernel), rows: \(depth), columns: \(op.filters), into: w + \(regions.kernel))")
+            }
             if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.filters))") }
         case .dense(let op):
-            out.line("packPanels(\(kernel), rows: \(input.channels), columns: \(op.units), into: w + \(regions.kernel))")
+            out.line(
+                "packPanels(\(kernel), rows: \(input.channels), columns: \(op.units), into: w + \(regions.kernel))")
             if let bias { out.line("(w + \(regions.bias)).update(from: \(bias), count: \(op.units))") }
         case .separableConv2D(let op):
             let channels = op.intermediateChannels(input)
@@ -129,7 +138,8 @@ extension SwiftEmitter {
             return "(scale: [Float](repeating: \(Float(op.scale)), count: \(channels)), "
                 + "shift: [Float](repeating: \(Float(op.offset)), count: \(channels)))"
         case .normalization(let op):
-            let values = op.inlineValues(channels: channels).map { ("\($0.mean)", "\($0.variance)") }
+            let values =
+                op.inlineValues(channels: channels).map { ("\($0.mean)", "\($0.variance)") }
                 ?? (tensor("mean"), tensor("variance"))
             return "normalizationScaleShift(mean: \(values.0), variance: \(values.1))"
         default:

@@ -122,6 +122,8 @@ public struct SwiftEmitter {
         for (index, node) in graph.nodes.enumerated() where fusion.runs(node, at: index) {
             let input = graph.shape(of: node.inputs[0])
             switch node.operation {
+            case .conv2d(let op) where usesWinograd(op, input: input, output: node.outputShape):
+                count = max(count, winogradScratchCount(channels: input.channels, filters: op.filters))
             case .conv2d(let op):
                 count = max(
                     count,

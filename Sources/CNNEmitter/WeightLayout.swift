@@ -1,4 +1,5 @@
 import CNNGraph
+import CNNKernels
 
 /// Where each layer's weights go in the generated model's one weights buffer, in floats: packed
 /// kernels in panels of 32 columns, biases padded to whole panels, all starts 64-byte aligned.
@@ -21,14 +22,20 @@ struct WeightLayout {
             switch node.operation {
             case .conv2d(let op):
                 let depth = op.window.kernel.height * op.window.kernel.width * input.channels
-                place(index, kernel: WeightLayout.panels(op.filters) * 32 * depth, bias: op.filters)
+                let kernel =
+                    usesWinograd(op, input: input, output: node.outputShape)
+                    ? winogradPackedCount(channels: input.channels, filters: op.filters)
+                    : WeightLayout.panels(op.filters) * 32 * depth
+                place(index, kernel: kernel, bias: op.filters)
             case .depthwiseConv2D(let op):
                 let channels = input.channels * op.depthMultiplier
                 place(index, kernel: op.window.kernel.height * op.window.kernel.width * channels, bias: channels)
             case .separableConv2D(let op):
                 let channels = op.intermediateChannels(input)
                 let depthwise = op.window.kernel.height * op.window.kernel.width * channels
-                place(index, kernel: WeightLayout.panels(op.filters) * 32 * channels, bias: op.filters, depthwise: depthwise)
+                place(
+                    index, kernel: WeightLayout.panels(op.filters) * 32 * channels, bias: op.filters,
+                    depthwise: depthwise)
             case .conv2DTranspose(let op):
                 let columns = op.kernel.height * op.kernel.width * op.filters
                 place(index, kernel: WeightLayout.panels(columns) * 32 * input.channels, bias: op.filters)
@@ -54,8 +61,19 @@ struct WeightLayout {
         let biasOffset = count
         // Vector reads of the bias go up to a whole panel past its start.
         count += WeightLayout.panels(bias) * 32
-        regions[index] = Regions(kernel: kernelOffset, bias: biasOffset, depthwise: depthwise.map { _ in depthwiseOffset })
+        regions[index] = Regions(
+            kernel: kernelOffset, bias: biasOffset, depthwise: depthwise.map { _ in depthwiseOffset })
     }
 
     private static func aligned(_ count: Int) -> Int { (count + 15) / 16 * 16 }
+}
+
+/// Whether the kernels compute `op` by Winograd's transform (`CNNKernels.usesWinograd`), whose
+/// kernel is packed (`packWinograd`), sized and given scratch differently.
+func usesWinograd(_ op: Conv2D, input: TensorShape, output: TensorShape) -> Bool {
+    CNNKernels.usesWinograd(
+        channels: input.channels, filters: op.filters, outputHeight: output.height, outputWidth: output.width,
+        kernel: (op.window.kernel.height, op.window.kernel.width),
+        strides: (op.window.strides.height, op.window.strides.width),
+        dilation: (op.window.dilation.height, op.window.dilation.width))
 }

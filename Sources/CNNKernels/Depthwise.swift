@@ -227,16 +227,6 @@ private func depthwisePixel(
 }
 
 @inline(__always)
-private func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
-    UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-}
-
-@inline(__always)
-private func storeLanes(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
-}
-
-@inline(__always)
 private func add(_ sum: inout Lanes, _ x: Lanes, _ y: Lanes) {
     #if CNNC_FMA || arch(arm64)
         sum.addProduct(x, y)

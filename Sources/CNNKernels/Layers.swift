@@ -2,7 +2,8 @@ import Foundation
 
 // MARK: Layers
 
-/// `conv2d`: a matrix product of image patches and the packed kernel, bias, residual and clamp fused.
+/// `conv2d`: a matrix product of image patches and the packed kernel, bias, residual and clamp fused;
+/// a 3×3 convolution that `usesWinograd` takes by Winograd's transform, its kernel from `packWinograd`.
 @inline(never)
 package func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
@@ -11,6 +12,16 @@ package func convolution(
     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
     scratch: Scratch
 ) {
+    if usesWinograd(
+        channels: channels, filters: filters, outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel,
+        strides: strides, dilation: dilation)
+    {
+        winogradConvolution(
+            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
+            outputWidth: outputWidth, filters: filters, padding: padding, weights: weights, bias: bias, clamp: clamp,
+            residual: residual, scratch: scratch)
+        return
+    }
     let depth = kernel.0 * kernel.1 * channels
     let rows = batch * outputHeight * outputWidth
     if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width {

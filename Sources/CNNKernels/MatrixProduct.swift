@@ -96,7 +96,7 @@ func multiply<Source: RowSource>(
 /// The output rows `rows` and weight panels `panels` of `multiply`, on the calling thread, with
 /// the tiles of a block in a temporary allocation on the stack.
 @inline(__always)
-private func multiplyPart<Source: RowSource>(
+func multiplyPart<Source: RowSource>(
     rows: Range<Int>, panels: Range<Int>, depth: Int, columns: Int, source: Source, weights: UnsafePointer<Float>,
     bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
     scratch: UnsafeMutablePointer<Float>

@@ -91,10 +91,17 @@ private func rowsFrom(_ start: UnsafePointer<Float>, count: Int, depth: Int, pac
         o1: out(1), o2: out(2), o3: out(3), o4: out(4), o5: out(5))
 }
 
-/// A row-major matrix read in place.
+/// A row-major matrix read in place, its rows `rowStride` floats apart (`depth` unless the rows of
+/// several matrices are interleaved, as Winograd's transformed tiles are).
 struct MatrixRows: RowSource {
     let start: UnsafePointer<Float>
     let depth: Int
+    let rowStride: Int
+
+    @inline(__always)
+    init(start: UnsafePointer<Float>, depth: Int, rowStride: Int? = nil) {
+        (self.start, self.depth, self.rowStride) = (start, depth, rowStride ?? depth)
+    }
 
     var inPlace: Runs { Runs(segments: 1, length: depth, gap: 0, weightOffset: 0, weightGap: depth) }
     var packed: Runs { inPlace }
@@ -105,7 +112,7 @@ struct MatrixRows: RowSource {
     ) {
         for (index, row) in stride(from: first, to: first + count, by: tileRows).enumerated() {
             tiles[index] = rowsFrom(
-                start + row * depth, count: min(tileRows, first + count - row), depth: depth, packed: false,
+                start + row * rowStride, count: min(tileRows, first + count - row), depth: rowStride, packed: false,
                 output: row)
         }
     }

@@ -120,18 +120,21 @@ func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
 /// clamp not a constant) into quarter vectors.
 struct VectorClamp {
     let relu: Bool
+    /// No clamp: `clamped` with slope 1 and no cap returns its value, bit for bit (a NaN too).
+    let none: Bool
     let slope: Vector
     let high: Vector
 
     @inline(__always)
     init(_ clamp: Clamp) {
-        (relu, slope, high) = (clamp == .relu, Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
+        (relu, none) = (clamp == .relu, clamp == .none)
+        (slope, high) = (Vector(repeating: clamp.slope), Vector(repeating: clamp.high))
     }
 
     /// `finish(value, bias, clamp)`, to the bit.
     @inline(__always)
     func apply(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
-        relu ? rectify(value, bias) : clamped(value + load(bias), slope, high)
+        relu ? rectify(value, bias) : none ? value + load(bias) : clamped(value + load(bias), slope, high)
     }
 }
 
@@ -142,4 +145,15 @@ func clamped(_ value: Vector, _ slope: Vector, _ high: Vector) -> Vector {
     let scaled = value * slope
     let larger = value.replacing(with: scaled, where: scaled .> value)
     return larger.replacing(with: high, where: larger .> high)
+}
+
+/// `Lanes.scalarCount` floats from `pointer`, which need not be aligned.
+@inline(__always)
+func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+}
+
+@inline(__always)
+func storeLanes(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
 }

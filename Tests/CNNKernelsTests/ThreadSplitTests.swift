@@ -54,12 +54,24 @@ import Testing
         return (weights, bias)
     }
 
-    /// A 3×3 `same` convolution of one image, `size`² pixels of `channels` into `filters`.
-    static func convolve(size: Int, channels: Int, filters: Int) {
+    /// A 3×3 `same` convolution of one image, `size`² pixels of `channels` into `filters`, by
+    /// Winograd's transform (`usesWinograd`) or not, as `winograd` says.
+    static func convolve(size: Int, channels: Int, filters: Int, winograd: Bool) {
+        #expect(
+            usesWinograd(
+                channels: channels, filters: filters, outputHeight: size, outputWidth: size, kernel: (3, 3),
+                strides: (1, 1), dilation: (1, 1)) == winograd)
         let input = values(size * size * channels, seed: 1)
-        let (weights, bias) = packed(depth: 9 * channels, columns: filters, seed: 2)
+        var (weights, bias) = packed(depth: 9 * channels, columns: filters, seed: 2)
+        if winograd {
+            weights = FloatStore(count: winogradPackedCount(channels: channels, filters: filters))
+            packWinograd(
+                values(9 * channels * filters, seed: 2), channels: channels, filters: filters, into: weights.base)
+        }
+        let scratch =
+            winograd ? winogradScratchCount(channels: channels, filters: filters) : scratchCount(depth: 9 * channels)
         #expect(size * size * 9 * channels * filters >= 4 * minimumProductWork, "large enough for four parts")
-        expectSameForAnySplit(count: size * size * filters, scratch: scratchCount(depth: 9 * channels)) {
+        expectSameForAnySplit(count: size * size * filters, scratch: scratch) {
             output, scratch in
             convolution(
                 1, input, output, height: size, width: size, channels: channels, outputHeight: size, outputWidth: size,
@@ -69,11 +81,16 @@ import Testing
     }
 
     @Test func convolutionWithManyPixelsSplitsByRows() {
-        Self.convolve(size: 32, channels: 32, filters: 32)
+        Self.convolve(size: 32, channels: 24, filters: 40, winograd: false)
     }
 
     @Test func convolutionWithFewPixelsSplitsByPanels() {
-        Self.convolve(size: 4, channels: 64, filters: 1024)
+        Self.convolve(size: 4, channels: 72, filters: 1000, winograd: false)
+    }
+
+    @Test func winogradConvolutionSplitsByTiles() {
+        Self.convolve(size: 32, channels: 32, filters: 32, winograd: true)
+        Self.convolve(size: 4, channels: 64, filters: 1024, winograd: true)
     }
 
     @Test func denseOfOneSampleSplitsByPanels() {

@@ -12,14 +12,27 @@ struct Conv2DKernel: LayerKernel {
     /// An activation the store cannot fuse, run over the output afterwards.
     let after: CNNKernels.Activation?
 
+    /// Whether the kernel runs by Winograd's transform (`CNNKernels.usesWinograd`).
+    let winograd: Bool
+
     init(_ op: Conv2D, input: TensorShape, output: TensorShape, kernel: [Float], bias: [Float]?) {
         window = WindowGeometry(op.window, input: input, output: output)
         filters = op.filters
-        weights = PackedLayerWeights(kernel: kernel, rows: window.depth, columns: filters, bias: bias)
+        winograd = usesWinograd(
+            channels: window.channels, filters: filters, outputHeight: window.outputHeight,
+            outputWidth: window.outputWidth, kernel: window.kernel, strides: window.strides, dilation: window.dilation)
+        weights =
+            winograd
+            ? PackedLayerWeights(winograd: kernel, channels: window.channels, filters: filters, bias: bias)
+            : PackedLayerWeights(kernel: kernel, rows: window.depth, columns: filters, bias: bias)
         (clamp, after) = KernelActivation.split(op.activation)
     }
 
-    var scratchCount: Int { CNNKernels.scratchCount(depth: window.depth) }
+    var scratchCount: Int {
+        winograd
+            ? winogradScratchCount(channels: window.channels, filters: filters)
+            : CNNKernels.scratchCount(depth: window.depth)
+    }
 
     func run(_ inputs: StepInputs, into output: UnsafeMutablePointer<Float>, batch: Int, scratch: Scratch) {
         let w = window

@@ -18,6 +18,14 @@ struct PackedLayerWeights: Sendable {
         biasStore = Self.padded(bias, count: columns)
     }
 
+    /// A 3×3 kernel [3, 3, channels, filters] as Winograd's 16 matrices (`packWinograd`).
+    init(winograd kernel: [Float], channels: Int, filters: Int, bias: [Float]?) {
+        precondition(kernel.count == 9 * channels * filters)
+        kernelStore = FloatStore(count: winogradPackedCount(channels: channels, filters: filters))
+        packWinograd(kernel, channels: channels, filters: filters, into: kernelStore.base)
+        biasStore = Self.padded(bias, count: filters)
+    }
+
     /// A kernel read as it is (depthwise), with a bias of `channels`.
     init(flat kernel: [Float], bias: [Float]?, channels: Int) {
         kernelStore = FloatStore(count: kernel.count)
