@@ -120,6 +120,9 @@ def measure(cnnc, isa, spec, batch, runs, folder):
     files = ["--weights", f"{work}/weights.safetensors", "--input", f"{work}/input.npy"]
     subprocess.run([f"{work}/model", *files, "--output", f"{work}/generated.npy"], check=True)
     subprocess.run([cnnc, "run", spec, *files, "--output", f"{work}/interpreted.npy"], check=True)
+    # At least half a second of runs for each: 200 runs of a 40 µs model are too few for a steady
+    # median (MNIST at batch 1 measured 47 µs over 200 runs, 36 µs over 3000, on every back end).
+    runs = max(runs, min(5000, int(0.5e9 / bench([f"{work}/model", *files], 20))))
     ort_ns = ort_isa.time_model(isa, f"{work}/model.onnx", f"{work}/input.npy", runs, f"{work}/ort.npy")
     expected = np.load(f"{work}/ort.npy")
     for name in ("generated", "interpreted"):
@@ -147,7 +150,7 @@ def main():
     model, flags, shown = cpu_description()
     isas = args.isa or available_isas(flags)
     print(f"CPU: {model}; {platform.machine()} with {' '.join(shown) or 'no listed vector extensions'}")
-    print(f"medians of {args.runs} runs, one thread, outputs checked against ONNX Runtime")
+    print(f"medians of {args.runs} runs or more (half a second's worth), one thread, outputs checked against ONNX Runtime")
     with tempfile.TemporaryDirectory() as folder:
         for isa in isas:
             cnnc = interpreter_speed.build_cnnc(ISAS[isa]["flags"], scratch=f".build-bench-{isa}")
