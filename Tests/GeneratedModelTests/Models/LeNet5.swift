@@ -2674,20 +2674,20 @@ private func transformInput(
         let (top, left) = (2 * tileRow - g.padTop, 2 * tileColumn - g.padLeft)
         let origin = input + ((image * g.height + top) * g.width + left) * g.channels
         let out = target + 16 * t * g.channels
-        if top >= 0 && top + 4 <= g.height && left >= 0 && left + 4 <= g.width {
-            for c in stride(from: 0, to: g.channels, by: 16) {
-                transformWindow(origin + c, row, column, out + c, pointStride)
-            }
-            continue
-        }
+        let inside = top >= 0 && top + 4 <= g.height && left >= 0 && left + 4 <= g.width
         let rows = max(0, -top)..<min(4, g.height - top)
         let columns = max(0, -left)..<min(4, g.width - left)
         for c in stride(from: 0, to: g.channels, by: 16) {
-            window.update(repeating: 0, count: 16 * 16)
-            for y in rows {
-                for x in columns { store(load(origin + y * row + x * column + c), window + (4 * y + x) * 16) }
+            var (d, rowStep, columnStep) = (origin + c, row, column)
+            if !inside {
+                window.update(repeating: 0, count: 16 * 16)
+                for y in rows {
+                    for x in columns { store(load(d + y * row + x * column), window + (4 * y + x) * 16) }
+                }
+                (d, rowStep, columnStep) = (UnsafePointer(window), 64, 16)
             }
-            transformWindow(UnsafePointer(window), 64, 16, out + c, pointStride)
+            // One call, so one copy of the transform to compile.
+            transformWindow(d, rowStep, columnStep, out + c, pointStride)
         }
     }
 }
