@@ -5,7 +5,7 @@ import Testing
 /// `depthwise` against a direct sum in double precision, on the shapes that take each of its paths:
 /// the 3×3 kernel's four-window groups (stride 1, where the windows share columns, and stride 2),
 /// the windows left at the end of a row and those the padding cuts, the kernel for other windows,
-/// and the general one (a channel multiplier, channels that are not whole vectors, dilation).
+/// channels in several runs, and the general one (a channel multiplier, channels that are not whole vectors, dilation).
 @Suite struct DepthwiseTests {
     struct Shape: CustomTestStringConvertible, Sendable {
         var height: Int, width: Int, channels: Int, multiplier: Int
@@ -23,6 +23,9 @@ import Testing
         Shape(height: 3, width: 3, channels: 16, multiplier: 1, kernel: 3, stride: 1, dilation: 1, pad: 2),
         Shape(height: 9, width: 12, channels: 32, multiplier: 1, kernel: 5, stride: 1, dilation: 1, pad: 2),
         Shape(height: 8, width: 8, channels: 32, multiplier: 1, kernel: 5, stride: 2, dilation: 1, pad: 1),
+        // More channels than one run whose weights stay in L1 (896 or 904 of 3×3, 320 of 5×5).
+        Shape(height: 6, width: 9, channels: 912, multiplier: 1, kernel: 3, stride: 1, dilation: 1, pad: 1),
+        Shape(height: 7, width: 10, channels: 336, multiplier: 1, kernel: 5, stride: 1, dilation: 1, pad: 2),
         Shape(height: 8, width: 9, channels: 5, multiplier: 1, kernel: 3, stride: 1, dilation: 1, pad: 1),
         Shape(height: 8, width: 9, channels: 16, multiplier: 2, kernel: 3, stride: 1, dilation: 1, pad: 1),
         Shape(height: 10, width: 10, channels: 16, multiplier: 1, kernel: 3, stride: 1, dilation: 2, pad: 2),
