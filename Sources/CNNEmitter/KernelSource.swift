@@ -2260,8 +2260,9 @@ private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
     return value.replacing(with: zero, where: zero .> value)
 }
 
-/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), the
-/// others as `clamped` with the slope and cap broadcast once. In this form the compiler keeps whole
+/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), no
+/// clamp (Winograd's products) as the sum and bias alone, the others as `clamped` with the slope
+/// and cap broadcast once. In this form the compiler keeps whole
 /// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
 /// clamp not a constant) into quarter vectors.
 private struct VectorClamp {
@@ -2384,7 +2385,7 @@ private func usesWinograd(
 /// Floats the transformed kernel takes (`packWinograd`): 16 matrices [channels, filters] in whole
 /// panels of the widest panel width, whatever this build's.
 private func winogradPackedCount(channels: Int, filters: Int) -> Int {
-    16 * (filters + 31) / 32 * 32 * channels
+    16 * ((filters + 31) / 32 * 32) * channels
 }
 
 /// Floats of scratch a part of `winogradConvolution` takes: the transformed input and the
@@ -2479,9 +2480,9 @@ private struct WinogradGeometry {
 }
 
 /// Tiles `first ..< first + count` as V = Bᵀ·d·B, Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]:
-/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along memory. A window inside the image is read
-/// in place; one the image's edge cuts is first copied, 16 channels at a time, with zeros
-/// outside the image.
+/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along
+/// memory. A window inside the image is read in place; one the image's edge cuts is first copied,
+/// 16 channels at a time, with zeros outside the image.
 @inline(never)
 private func transformInput(
     _ g: WinogradGeometry, _ input: UnsafePointer<Float>, first: Int, count: Int, window: UnsafeMutablePointer<Float>,

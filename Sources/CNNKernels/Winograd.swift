@@ -29,7 +29,7 @@ package func usesWinograd(
 /// Floats the transformed kernel takes (`packWinograd`): 16 matrices [channels, filters] in whole
 /// panels of the widest panel width, whatever this build's.
 package func winogradPackedCount(channels: Int, filters: Int) -> Int {
-    16 * (filters + 31) / 32 * 32 * channels
+    16 * ((filters + 31) / 32 * 32) * channels
 }
 
 /// Floats of scratch a part of `winogradConvolution` takes: the transformed input and the
@@ -124,9 +124,9 @@ struct WinogradGeometry {
 }
 
 /// Tiles `first ..< first + count` as V = Bᵀ·d·B, Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]:
-/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along memory. A window inside the image is read
-/// in place; one the image's edge cuts is first copied, 16 channels at a time, with zeros
-/// outside the image.
+/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along
+/// memory. A window inside the image is read in place; one the image's edge cuts is first copied,
+/// 16 channels at a time, with zeros outside the image.
 @inline(never)
 private func transformInput(
     _ g: WinogradGeometry, _ input: UnsafePointer<Float>, first: Int, count: Int, window: UnsafeMutablePointer<Float>,

@@ -28,7 +28,7 @@ public struct CIFARVGG: Sendable {
     /// Floats of scratch (packed image patches) one thread needs, in whole 64-byte lines.
     static let scratchCount = 409168
     /// Floats of packed weights.
-    static let weightCount = 929216
+    static let weightCount = 775616
     /// Samples per pass that keep the activations within about 2 MiB of cache.
     public static let preferredCapacity = 7
 
@@ -99,37 +99,37 @@ public struct CIFARVGG: Sendable {
         let conv2d_1Folded = foldScaleShift(
             kernel: tensorValues(tensors, "conv2d_1.kernel"), bias: nil, scale: conv2d_1Fold.scale, shift: conv2d_1Fold.shift)
         packWinograd(conv2d_1Folded.kernel, channels: 32, filters: 32, into: w + 896)
-        (w + 32640).update(from: conv2d_1Folded.bias, count: 32)
+        (w + 17280).update(from: conv2d_1Folded.bias, count: 32)
         // conv2d_2 (conv2d, cifar_vgg.yaml:15)
         let conv2d_2Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_2.gamma"), beta: tensorValues(tensors, "batch_norm_2.beta"), mean: tensorValues(tensors, "batch_norm_2.moving_mean"), variance: tensorValues(tensors, "batch_norm_2.moving_variance"), epsilon: 0.001)
         let conv2d_2Folded = foldScaleShift(
             kernel: tensorValues(tensors, "conv2d_2.kernel"), bias: nil, scale: conv2d_2Fold.scale, shift: conv2d_2Fold.shift)
-        packWinograd(conv2d_2Folded.kernel, channels: 32, filters: 64, into: w + 32672)
-        (w + 80800).update(from: conv2d_2Folded.bias, count: 64)
+        packWinograd(conv2d_2Folded.kernel, channels: 32, filters: 64, into: w + 17312)
+        (w + 50080).update(from: conv2d_2Folded.bias, count: 64)
         // conv2d_3 (conv2d, cifar_vgg.yaml:18)
         let conv2d_3Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_3.gamma"), beta: tensorValues(tensors, "batch_norm_3.beta"), mean: tensorValues(tensors, "batch_norm_3.moving_mean"), variance: tensorValues(tensors, "batch_norm_3.moving_variance"), epsilon: 0.001)
         let conv2d_3Folded = foldScaleShift(
             kernel: tensorValues(tensors, "conv2d_3.kernel"), bias: nil, scale: conv2d_3Fold.scale, shift: conv2d_3Fold.shift)
-        packWinograd(conv2d_3Folded.kernel, channels: 64, filters: 64, into: w + 80864)
-        (w + 177120).update(from: conv2d_3Folded.bias, count: 64)
+        packWinograd(conv2d_3Folded.kernel, channels: 64, filters: 64, into: w + 50144)
+        (w + 115680).update(from: conv2d_3Folded.bias, count: 64)
         // conv2d_4 (conv2d, cifar_vgg.yaml:24)
         let conv2d_4Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_4.gamma"), beta: tensorValues(tensors, "batch_norm_4.beta"), mean: tensorValues(tensors, "batch_norm_4.moving_mean"), variance: tensorValues(tensors, "batch_norm_4.moving_variance"), epsilon: 0.001)
         let conv2d_4Folded = foldScaleShift(
             kernel: tensorValues(tensors, "conv2d_4.kernel"), bias: nil, scale: conv2d_4Fold.scale, shift: conv2d_4Fold.shift)
-        packWinograd(conv2d_4Folded.kernel, channels: 64, filters: 128, into: w + 177184)
-        (w + 338976).update(from: conv2d_4Folded.bias, count: 128)
+        packWinograd(conv2d_4Folded.kernel, channels: 64, filters: 128, into: w + 115744)
+        (w + 246816).update(from: conv2d_4Folded.bias, count: 128)
         // conv2d_5 (conv2d, cifar_vgg.yaml:27)
         let conv2d_5Fold = normScaleShift(gamma: tensorValues(tensors, "batch_norm_5.gamma"), beta: tensorValues(tensors, "batch_norm_5.beta"), mean: tensorValues(tensors, "batch_norm_5.moving_mean"), variance: tensorValues(tensors, "batch_norm_5.moving_variance"), epsilon: 0.001)
         let conv2d_5Folded = foldScaleShift(
             kernel: tensorValues(tensors, "conv2d_5.kernel"), bias: nil, scale: conv2d_5Fold.scale, shift: conv2d_5Fold.shift)
-        packWinograd(conv2d_5Folded.kernel, channels: 128, filters: 128, into: w + 339104)
-        (w + 662688).update(from: conv2d_5Folded.bias, count: 128)
+        packWinograd(conv2d_5Folded.kernel, channels: 128, filters: 128, into: w + 246944)
+        (w + 509088).update(from: conv2d_5Folded.bias, count: 128)
         // dense (dense, cifar_vgg.yaml:34)
-        packPanels(tensorValues(tensors, "dense.kernel"), rows: 2048, columns: 128, into: w + 662816)
-        (w + 924960).update(from: tensorValues(tensors, "dense.bias"), count: 128)
+        packPanels(tensorValues(tensors, "dense.kernel"), rows: 2048, columns: 128, into: w + 509216)
+        (w + 771360).update(from: tensorValues(tensors, "dense.bias"), count: 128)
         // dense_1 (dense, cifar_vgg.yaml:36)
-        packPanels(tensorValues(tensors, "dense_1.kernel"), rows: 128, columns: 10, into: w + 925088)
-        (w + 929184).update(from: tensorValues(tensors, "dense_1.bias"), count: 10)
+        packPanels(tensorValues(tensors, "dense_1.kernel"), rows: 128, columns: 10, into: w + 771488)
+        (w + 775584).update(from: tensorValues(tensors, "dense_1.bias"), count: 10)
         weights = store
     }
 
@@ -192,7 +192,7 @@ public struct CIFARVGG: Sendable {
             outputHeight: 32, outputWidth: 32, filters: 32,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 896, bias: w + 32640, clamp: .relu, scratch: scratch)
+            weights: w + 896, bias: w + 17280, clamp: .relu, scratch: scratch)
         // max_pool2d: max_pool2d at cifar_vgg.yaml:12, 32x32x32 -> 16x16x32
         pool(
             n, (arena + 35840 * n), arena, average: false, height: 32, width: 32,
@@ -206,14 +206,14 @@ public struct CIFARVGG: Sendable {
             outputHeight: 16, outputWidth: 16, filters: 64,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 32672, bias: w + 80800, clamp: .relu, scratch: scratch)
+            weights: w + 17312, bias: w + 50080, clamp: .relu, scratch: scratch)
         // conv2d_3: conv2d at cifar_vgg.yaml:18, 16x16x64 -> 16x16x64, with batch_norm_3 (line 19) and activation_3 (line 20) folded in, relu
         convolution(
             n, (arena + 8192 * n), (arena + 24576 * n), height: 16, width: 16, channels: 64,
             outputHeight: 16, outputWidth: 16, filters: 64,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 80864, bias: w + 177120, clamp: .relu, scratch: scratch)
+            weights: w + 50144, bias: w + 115680, clamp: .relu, scratch: scratch)
         // max_pool2d_1: max_pool2d at cifar_vgg.yaml:21, 16x16x64 -> 8x8x64
         pool(
             n, (arena + 24576 * n), arena, average: false, height: 16, width: 16,
@@ -227,14 +227,14 @@ public struct CIFARVGG: Sendable {
             outputHeight: 8, outputWidth: 8, filters: 128,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 177184, bias: w + 338976, clamp: .relu, scratch: scratch)
+            weights: w + 115744, bias: w + 246816, clamp: .relu, scratch: scratch)
         // conv2d_5: conv2d at cifar_vgg.yaml:27, 8x8x128 -> 8x8x128, with batch_norm_5 (line 28) and activation_5 (line 29) folded in, relu
         convolution(
             n, (arena + 4096 * n), (arena + 12288 * n), height: 8, width: 8, channels: 128,
             outputHeight: 8, outputWidth: 8, filters: 128,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 339104, bias: w + 662688, clamp: .relu, scratch: scratch)
+            weights: w + 246944, bias: w + 509088, clamp: .relu, scratch: scratch)
         // max_pool2d_2: max_pool2d at cifar_vgg.yaml:30, 8x8x128 -> 4x4x128
         pool(
             n, (arena + 12288 * n), arena, average: false, height: 8, width: 8,
@@ -246,12 +246,12 @@ public struct CIFARVGG: Sendable {
         // dense: dense at cifar_vgg.yaml:34, 2048 -> 128, relu
         dense(
             n, arena, (arena + 2048 * n), inputs: 2048, units: 128,
-            weights: w + 662816, bias: w + 924960, clamp: .relu, scratch: scratch)
+            weights: w + 509216, bias: w + 771360, clamp: .relu, scratch: scratch)
         // dropout_3: dropout at cifar_vgg.yaml:35, 128 -> 128: the same buffer, nothing to run
         // dense_1: dense at cifar_vgg.yaml:36, 128 -> 10, softmax
         dense(
             n, (arena + 2048 * n), arena, inputs: 128, units: 10,
-            weights: w + 925088, bias: w + 929184, clamp: .none, scratch: scratch)
+            weights: w + 771488, bias: w + 775584, clamp: .none, scratch: scratch)
         activate(.softmax, arena, count: n * 10, channels: 10, parts: scratch.parts)
     }
 }
@@ -2543,8 +2543,9 @@ private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
     return value.replacing(with: zero, where: zero .> value)
 }
 
-/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), the
-/// others as `clamped` with the slope and cap broadcast once. In this form the compiler keeps whole
+/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), no
+/// clamp (Winograd's products) as the sum and bias alone, the others as `clamped` with the slope
+/// and cap broadcast once. In this form the compiler keeps whole
 /// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
 /// clamp not a constant) into quarter vectors.
 private struct VectorClamp {
@@ -2667,7 +2668,7 @@ private func usesWinograd(
 /// Floats the transformed kernel takes (`packWinograd`): 16 matrices [channels, filters] in whole
 /// panels of the widest panel width, whatever this build's.
 private func winogradPackedCount(channels: Int, filters: Int) -> Int {
-    16 * (filters + 31) / 32 * 32 * channels
+    16 * ((filters + 31) / 32 * 32) * channels
 }
 
 /// Floats of scratch a part of `winogradConvolution` takes: the transformed input and the
@@ -2762,9 +2763,9 @@ private struct WinogradGeometry {
 }
 
 /// Tiles `first ..< first + count` as V = Bᵀ·d·B, Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]:
-/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along memory. A window inside the image is read
-/// in place; one the image's edge cuts is first copied, 16 channels at a time, with zeros
-/// outside the image.
+/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along
+/// memory. A window inside the image is read in place; one the image's edge cuts is first copied,
+/// 16 channels at a time, with zeros outside the image.
 @inline(never)
 private func transformInput(
     _ g: WinogradGeometry, _ input: UnsafePointer<Float>, first: Int, count: Int, window: UnsafeMutablePointer<Float>,

@@ -28,7 +28,7 @@ public struct MNISTClassifier: Sendable {
     /// Floats of scratch (packed image patches) one thread needs, in whole 64-byte lines.
     static let scratchCount = 151824
     /// Floats of packed weights.
-    static let weightCount = 124448
+    static let weightCount = 109088
     /// Samples per pass that keep the activations within about 2 MiB of cache.
     public static let preferredCapacity = 18
 
@@ -69,16 +69,16 @@ public struct MNISTClassifier: Sendable {
         (w + 288).update(from: tensorValues(tensors, "conv2d.bias"), count: 32)
         // conv2d_1 (conv2d, mnist.yaml:14)
         packWinograd(tensorValues(tensors, "conv2d_1.kernel"), channels: 32, filters: 64, into: w + 320)
-        (w + 48448).update(from: tensorValues(tensors, "conv2d_1.bias"), count: 64)
+        (w + 33088).update(from: tensorValues(tensors, "conv2d_1.bias"), count: 64)
         // conv2d_2 (conv2d, mnist.yaml:21)
-        packPanels(tensorValues(tensors, "conv2d_2.kernel"), rows: 576, columns: 64, into: w + 48512)
-        (w + 85376).update(from: tensorValues(tensors, "conv2d_2.bias"), count: 64)
+        packPanels(tensorValues(tensors, "conv2d_2.kernel"), rows: 576, columns: 64, into: w + 33152)
+        (w + 70016).update(from: tensorValues(tensors, "conv2d_2.bias"), count: 64)
         // dense (dense, mnist.yaml:23)
-        packPanels(tensorValues(tensors, "dense.kernel"), rows: 576, columns: 64, into: w + 85440)
-        (w + 122304).update(from: tensorValues(tensors, "dense.bias"), count: 64)
+        packPanels(tensorValues(tensors, "dense.kernel"), rows: 576, columns: 64, into: w + 70080)
+        (w + 106944).update(from: tensorValues(tensors, "dense.bias"), count: 64)
         // dense_1 (dense, mnist.yaml:24)
-        packPanels(tensorValues(tensors, "dense_1.kernel"), rows: 64, columns: 10, into: w + 122368)
-        (w + 124416).update(from: tensorValues(tensors, "dense_1.bias"), count: 10)
+        packPanels(tensorValues(tensors, "dense_1.kernel"), rows: 64, columns: 10, into: w + 107008)
+        (w + 109056).update(from: tensorValues(tensors, "dense_1.bias"), count: 10)
         weights = store
     }
 
@@ -147,7 +147,7 @@ public struct MNISTClassifier: Sendable {
             outputHeight: 11, outputWidth: 11, filters: 64,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 0, left: 0),
-            weights: w + 320, bias: w + 48448, clamp: .relu, scratch: scratch)
+            weights: w + 320, bias: w + 33088, clamp: .relu, scratch: scratch)
         // max_pool2d_1: max_pool2d at mnist.yaml:20, 11x11x64 -> 5x5x64
         pool(
             n, arena, (arena + 7744 * n), average: false, height: 11, width: 11,
@@ -160,16 +160,16 @@ public struct MNISTClassifier: Sendable {
             outputHeight: 3, outputWidth: 3, filters: 64,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 0, left: 0),
-            weights: w + 48512, bias: w + 85376, clamp: .relu, scratch: scratch)
+            weights: w + 33152, bias: w + 70016, clamp: .relu, scratch: scratch)
         // flatten: flatten at mnist.yaml:22, 3x3x64 -> 576: the same buffer, nothing to run
         // dense: dense at mnist.yaml:23, 576 -> 64, relu
         dense(
             n, arena, (arena + 576 * n), inputs: 576, units: 64,
-            weights: w + 85440, bias: w + 122304, clamp: .relu, scratch: scratch)
+            weights: w + 70080, bias: w + 106944, clamp: .relu, scratch: scratch)
         // dense_1: dense at mnist.yaml:24, 64 -> 10, softmax
         dense(
             n, (arena + 576 * n), arena, inputs: 64, units: 10,
-            weights: w + 122368, bias: w + 124416, clamp: .none, scratch: scratch)
+            weights: w + 107008, bias: w + 109056, clamp: .none, scratch: scratch)
         activate(.softmax, arena, count: n * 10, channels: 10, parts: scratch.parts)
     }
 }
@@ -2461,8 +2461,9 @@ private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
     return value.replacing(with: zero, where: zero .> value)
 }
 
-/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), the
-/// others as `clamped` with the slope and cap broadcast once. In this form the compiler keeps whole
+/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), no
+/// clamp (Winograd's products) as the sum and bias alone, the others as `clamped` with the slope
+/// and cap broadcast once. In this form the compiler keeps whole
 /// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
 /// clamp not a constant) into quarter vectors.
 private struct VectorClamp {
@@ -2585,7 +2586,7 @@ private func usesWinograd(
 /// Floats the transformed kernel takes (`packWinograd`): 16 matrices [channels, filters] in whole
 /// panels of the widest panel width, whatever this build's.
 private func winogradPackedCount(channels: Int, filters: Int) -> Int {
-    16 * (filters + 31) / 32 * 32 * channels
+    16 * ((filters + 31) / 32 * 32) * channels
 }
 
 /// Floats of scratch a part of `winogradConvolution` takes: the transformed input and the
@@ -2680,9 +2681,9 @@ private struct WinogradGeometry {
 }
 
 /// Tiles `first ..< first + count` as V = Bᵀ·d·B, Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]:
-/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along memory. A window inside the image is read
-/// in place; one the image's edge cuts is first copied, 16 channels at a time, with zeros
-/// outside the image.
+/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along
+/// memory. A window inside the image is read in place; one the image's edge cuts is first copied,
+/// 16 channels at a time, with zeros outside the image.
 @inline(never)
 private func transformInput(
     _ g: WinogradGeometry, _ input: UnsafePointer<Float>, first: Int, count: Int, window: UnsafeMutablePointer<Float>,

@@ -28,7 +28,7 @@ public struct ResidualBlock: Sendable {
     /// Floats of scratch (packed image patches) one thread needs, in whole 64-byte lines.
     static let scratchCount = 51568
     /// Floats of packed weights.
-    static let weightCount = 25056
+    static let weightCount = 17888
     /// Samples per pass that keep the activations within about 2 MiB of cache.
     public static let preferredCapacity = 10
 
@@ -78,16 +78,16 @@ public struct ResidualBlock: Sendable {
         let branch_aFolded = foldScaleShift(
             kernel: tensorValues(tensors, "branch_a.kernel"), bias: tensorValues(tensors, "branch_a.bias"), scale: branch_aFold.scale, shift: branch_aFold.shift)
         packWinograd(branch_aFolded.kernel, channels: 16, filters: 16, into: w + 896)
-        (w + 12672).update(from: branch_aFolded.bias, count: 16)
+        (w + 9088).update(from: branch_aFolded.bias, count: 16)
         // branch_b (conv2d, residual_block.yaml:10)
         let branch_bFold = normScaleShift(gamma: tensorValues(tensors, "bn_b.gamma"), beta: tensorValues(tensors, "bn_b.beta"), mean: tensorValues(tensors, "bn_b.moving_mean"), variance: tensorValues(tensors, "bn_b.moving_variance"), epsilon: 0.001)
         let branch_bFolded = foldScaleShift(
             kernel: tensorValues(tensors, "branch_b.kernel"), bias: tensorValues(tensors, "branch_b.bias"), scale: branch_bFold.scale, shift: branch_bFold.shift)
-        packWinograd(branch_bFolded.kernel, channels: 16, filters: 16, into: w + 12704)
-        (w + 24480).update(from: branch_bFolded.bias, count: 16)
+        packWinograd(branch_bFolded.kernel, channels: 16, filters: 16, into: w + 9120)
+        (w + 17312).update(from: branch_bFolded.bias, count: 16)
         // classifier (dense, residual_block.yaml:15)
-        packPanels(tensorValues(tensors, "classifier.kernel"), rows: 16, columns: 10, into: w + 24512)
-        (w + 25024).update(from: tensorValues(tensors, "classifier.bias"), count: 10)
+        packPanels(tensorValues(tensors, "classifier.kernel"), rows: 16, columns: 10, into: w + 17344)
+        (w + 17856).update(from: tensorValues(tensors, "classifier.bias"), count: 10)
         weights = store
     }
 
@@ -150,20 +150,20 @@ public struct ResidualBlock: Sendable {
             outputHeight: 32, outputWidth: 32, filters: 16,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 896, bias: w + 12672, clamp: .relu, scratch: scratch)
+            weights: w + 896, bias: w + 9088, clamp: .relu, scratch: scratch)
         // branch_b: conv2d at residual_block.yaml:10, 32x32x16 -> 32x32x16, with bn_b (line 11) and shortcut (line 12) and block_out (line 13) folded in, relu
         convolution(
             n, (arena + 19456 * n), (arena + 35840 * n), height: 32, width: 32, channels: 16,
             outputHeight: 32, outputWidth: 32, filters: 16,
             kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
             padding: (top: 1, left: 1),
-            weights: w + 12704, bias: w + 24480, clamp: .relu, residual: (arena + 3072 * n), scratch: scratch)
+            weights: w + 9120, bias: w + 17312, clamp: .relu, residual: (arena + 3072 * n), scratch: scratch)
         // pool: global_avg_pool2d at residual_block.yaml:14, 32x32x16 -> 16
         globalPool(n, (arena + 35840 * n), arena, average: true, pixels: 1024, channels: 16)
         // classifier: dense at residual_block.yaml:15, 16 -> 10, softmax
         dense(
             n, arena, (arena + 16 * n), inputs: 16, units: 10,
-            weights: w + 24512, bias: w + 25024, clamp: .none, scratch: scratch)
+            weights: w + 17344, bias: w + 17856, clamp: .none, scratch: scratch)
         activate(.softmax, (arena + 16 * n), count: n * 10, channels: 10, parts: scratch.parts)
     }
 }
@@ -2455,8 +2455,9 @@ private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
     return value.replacing(with: zero, where: zero .> value)
 }
 
-/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), the
-/// others as `clamped` with the slope and cap broadcast once. In this form the compiler keeps whole
+/// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), no
+/// clamp (Winograd's products) as the sum and bias alone, the others as `clamped` with the slope
+/// and cap broadcast once. In this form the compiler keeps whole
 /// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
 /// clamp not a constant) into quarter vectors.
 private struct VectorClamp {
@@ -2579,7 +2580,7 @@ private func usesWinograd(
 /// Floats the transformed kernel takes (`packWinograd`): 16 matrices [channels, filters] in whole
 /// panels of the widest panel width, whatever this build's.
 private func winogradPackedCount(channels: Int, filters: Int) -> Int {
-    16 * (filters + 31) / 32 * 32 * channels
+    16 * ((filters + 31) / 32 * 32) * channels
 }
 
 /// Floats of scratch a part of `winogradConvolution` takes: the transformed input and the
@@ -2674,9 +2675,9 @@ private struct WinogradGeometry {
 }
 
 /// Tiles `first ..< first + count` as V = Bᵀ·d·B, Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]:
-/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along memory. A window inside the image is read
-/// in place; one the image's edge cuts is first copied, 16 channels at a time, with zeros
-/// outside the image.
+/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along
+/// memory. A window inside the image is read in place; one the image's edge cuts is first copied,
+/// 16 channels at a time, with zeros outside the image.
 @inline(never)
 private func transformInput(
     _ g: WinogradGeometry, _ input: UnsafePointer<Float>, first: Int, count: Int, window: UnsafeMutablePointer<Float>,
