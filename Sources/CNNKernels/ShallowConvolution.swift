@@ -27,11 +27,12 @@ func shallowBandWidth(width: Int, outputWidth: Int, kernel: Int, stride: Int) ->
 
 /// A convolution whose windows are short (`isShallow`), computed directly: each output row is swept
 /// six pixels at a time against every weight panel in turn, the windows read in place one stride
-/// apart, the last six overlapping the ones before where the row is not a whole number of tiles. A row whose windows touch the padding reads a
-/// band of its kernel rows copied with zeros around them. The blocked product's bookkeeping (the
-/// tiles of a block, six row pointers, the prefetch) costs as much as the nine multiply-adds an
-/// output of a one-channel 3×3 convolution; here a tile is a pointer and a stride. Each output is
-/// the same sum, in the same order, as the blocked product computes, so the bits do not change.
+/// apart, the last six overlapping the ones before where the row is not a whole number of tiles.
+/// A row whose windows touch the padding reads a band of its kernel rows copied with zeros around
+/// them. The blocked product's bookkeeping (the tiles of a block, six row pointers, the prefetch)
+/// costs as much as the nine multiply-adds an output of a one-channel 3×3 convolution; here a tile
+/// is a pointer and a stride. Each output is the same sum, in the same order, as the blocked
+/// product computes, so the bits do not change.
 @inline(never)
 func shallowConvolution(
     _ batch: Int, _ p: Patches, _ output: UnsafeMutablePointer<Float>, filters: Int, weights: UnsafePointer<Float>,

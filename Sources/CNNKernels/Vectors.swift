@@ -116,9 +116,9 @@ func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
 
 /// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), no
 /// clamp (Winograd's products) as the sum and bias alone, the others as `clamped` with the slope
-/// and cap broadcast once. In this form the compiler keeps whole
-/// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
-/// clamp not a constant) into quarter vectors.
+/// and cap broadcast once. In this form the compiler keeps whole vectors in a function as large as
+/// the matrix product, where it split an inlined `finish` (its clamp not a constant) into quarter
+/// vectors.
 struct VectorClamp {
     let relu: Bool
     /// No clamp: `clamped` with slope 1 and no cap returns its value, bit for bit (a NaN too).

@@ -236,6 +236,8 @@ private func transformOutput(
                 let at = (pixel + offset) * g.filters + f
                 var value = value + b
                 if let residual { value += lanes(residual + at) }
+                // `clamped` on `Lanes`, the slope and cap made vectors once: depthwise's form, which
+                // takes them as floats, left a call and spills here on AVX-512.
                 let scaled = value * slope
                 let larger = value.replacing(with: scaled, where: scaled .> value)
                 storeLanes(larger.replacing(with: high, where: larger .> high), output + at)

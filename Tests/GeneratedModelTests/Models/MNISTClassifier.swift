@@ -1946,11 +1946,12 @@ private func shallowBandWidth(width: Int, outputWidth: Int, kernel: Int, stride:
 
 /// A convolution whose windows are short (`isShallow`), computed directly: each output row is swept
 /// six pixels at a time against every weight panel in turn, the windows read in place one stride
-/// apart, the last six overlapping the ones before where the row is not a whole number of tiles. A row whose windows touch the padding reads a
-/// band of its kernel rows copied with zeros around them. The blocked product's bookkeeping (the
-/// tiles of a block, six row pointers, the prefetch) costs as much as the nine multiply-adds an
-/// output of a one-channel 3×3 convolution; here a tile is a pointer and a stride. Each output is
-/// the same sum, in the same order, as the blocked product computes, so the bits do not change.
+/// apart, the last six overlapping the ones before where the row is not a whole number of tiles.
+/// A row whose windows touch the padding reads a band of its kernel rows copied with zeros around
+/// them. The blocked product's bookkeeping (the tiles of a block, six row pointers, the prefetch)
+/// costs as much as the nine multiply-adds an output of a one-channel 3×3 convolution; here a tile
+/// is a pointer and a stride. Each output is the same sum, in the same order, as the blocked
+/// product computes, so the bits do not change.
 @inline(never)
 private func shallowConvolution(
     _ batch: Int, _ p: Patches, _ output: UnsafeMutablePointer<Float>, filters: Int, weights: UnsafePointer<Float>,
@@ -2463,9 +2464,9 @@ private func rectify(_ value: Vector, _ bias: UnsafePointer<Float>) -> Vector {
 
 /// A clamp made vectors once, for the stores of a tile: relu in two instructions (`rectify`), no
 /// clamp (Winograd's products) as the sum and bias alone, the others as `clamped` with the slope
-/// and cap broadcast once. In this form the compiler keeps whole
-/// vectors in a function as large as the matrix product, where it split an inlined `finish` (its
-/// clamp not a constant) into quarter vectors.
+/// and cap broadcast once. In this form the compiler keeps whole vectors in a function as large as
+/// the matrix product, where it split an inlined `finish` (its clamp not a constant) into quarter
+/// vectors.
 private struct VectorClamp {
     let relu: Bool
     /// No clamp: `clamped` with slope 1 and no cap returns its value, bit for bit (a NaN too).
@@ -2793,6 +2794,8 @@ private func transformOutput(
                 let at = (pixel + offset) * g.filters + f
                 var value = value + b
                 if let residual { value += lanes(residual + at) }
+                // `clamped` on `Lanes`, the slope and cap made vectors once: depthwise's form, which
+                // takes them as floats, left a call and spills here on AVX-512.
                 let scaled = value * slope
                 let larger = value.replacing(with: scaled, where: scaled .> value)
                 storeLanes(larger.replacing(with: high, where: larger .> high), output + at)
