@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "CNNInterpreterTests", dependencies: ["CNNInterpreter", "CNNGraph", "CNNSpec", "CNNFormats", "TestSupport"]),
         .testTarget(
-            name: "CNNEmitterTests", dependencies: ["CNNEmitter", "CNNGraph", "CNNSpec"], exclude: ["Goldens"]),
+            name: "CNNEmitterTests", dependencies: ["CNNEmitter", "CNNGraph", "CNNSpec", "CNNFormats"], exclude: ["Goldens"]),
         // Golden generated sources (Models/, re-recorded by CNNEmitterTests) compiled and run
         // against the interpreter.
         .testTarget(

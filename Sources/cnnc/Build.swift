@@ -71,14 +71,14 @@ struct Build: ParsableCommand {
         }
     }
 
-    /// What compiling large weights into the source costs, said when it is more than a few
-    /// seconds. Measured with swiftc 6.3 -O on one core (Benchmarks/compile_time.py): about 0.11 s
-    /// and 15 MB of memory per MB of weights, which travel through the compiler as base64 text.
+    /// What compiling large weights into the source costs, said from 16 MB of weights on.
+    /// Measured with swiftc 6.3 -O on one core (Benchmarks/compile_time.py, ResNet-50): about
+    /// 0.05 s and 14 MB of memory per MB of weights, which travel through the compiler as base64.
     static func embeddingCost(_ tensors: [String: Tensor], file: String, model: String) -> String? {
         let megabytes = Double(tensors.values.reduce(0) { $0 + $1.scalars.count }) * 4 / 1_000_000
         guard megabytes >= 16 else { return nil }
-        let seconds = Int((megabytes * 0.11).rounded())
-        let gigabytes = (megabytes * 0.015 * 10).rounded() / 10
+        let seconds = max(1, Int((megabytes * 0.05).rounded()))
+        let gigabytes = (megabytes * 0.014 * 10).rounded() / 10
         return "note: \(file) holds \(Int(megabytes.rounded())) MB of weights; swiftc -O takes about \(seconds) s "
             + "and \(gigabytes) GB more to compile them. Loading them at run time, "
             + "\(model)(weightsAt: \"....safetensors\"), keeps the build fast."
