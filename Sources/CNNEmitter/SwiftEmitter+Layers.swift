@@ -1,5 +1,6 @@
 import CNNGraph
 import CNNInterpreter
+import CNNKernels
 
 extension SwiftEmitter {
     /// The layer pipeline: one call per kernel, every shape and arena offset a constant, each
@@ -39,6 +40,50 @@ extension SwiftEmitter {
         return text
     }
 
+    /// A `conv2d` as a call of the kernel `convolutionMethod` chooses for its shapes, the one the
+    /// interpreter's `convolution` takes: the file then holds no code of the methods it never calls.
+    private func convolution(
+        _ out: inout CodeWriter, _ op: Conv2D, input: TensorShape, output: TensorShape, source: String,
+        target: String, regions: WeightLayout.Regions, clamp: Clamp, residual: String?
+    ) {
+        let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
+        let method = convolutionMethod(op, input: input, output: output, residual: residual != nil)
+        let images = "height: \(input.height), width: \(input.width), channels: \(input.channels)"
+        let outputs = "outputHeight: \(output.height), outputWidth: \(output.width), filters: \(op.filters)"
+        let padded = "padding: (top: \(padding.top), left: \(padding.left))"
+        let weights = "weights: w + \(regions.kernel), bias: w + \(regions.bias), clamp: .\(clamp)"
+        let window = "kernel: \(pair(op.window.kernel)), strides: \(pair(op.window.strides))"
+        switch method {
+        case .winograd:
+            out.line("winogradConvolution(")
+            out.indented { out in
+                out.line("n, \(source), \(target), \(images),")
+                out.line("\(outputs), \(padded),")
+                out.line("\(weights), residual: \(residual ?? "nil"), scratch: scratch)")
+            }
+        case .pointwise:
+            out.line("dense(")
+            out.indented { out in
+                out.line("n * \(input.height * input.width), \(source), \(target), inputs: \(input.channels),")
+                out.line("units: \(op.filters), \(weights), residual: \(residual ?? "nil"), scratch: scratch)")
+            }
+        case .shallow:
+            out.line("shallowConvolution(")
+            out.indented { out in
+                out.line("n, \(source), \(target), \(images),")
+                out.line("\(outputs), \(window),")
+                out.line("\(padded), \(weights), scratch: scratch)")
+            }
+        case .patches:
+            out.line("patchConvolution(")
+            out.indented { out in
+                out.line("n, \(source), \(target), \(images),")
+                out.line("\(outputs), \(window), dilation: \(pair(op.window.dilation)),")
+                out.line("\(padded), \(weights), residual: \(residual ?? "nil"), scratch: scratch)")
+            }
+        }
+    }
+
     private func layer(_ out: inout CodeWriter, _ node: GraphNode, _ index: Int) {
         let input = graph.shape(of: node.inputs[0])
         let output = node.outputShape
@@ -52,21 +97,9 @@ extension SwiftEmitter {
         let count = output.elementCount ?? 0
         switch node.operation {
         case .conv2d(let op):
-            let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
-            out.line("convolution(")
-            out.indented { out in
-                out.line(
-                    "n, \(source), \(target), height: \(input.height), width: \(input.width), channels: \(input.channels),"
-                )
-                out.line("outputHeight: \(output.height), outputWidth: \(output.width), filters: \(op.filters),")
-                out.line(
-                    "kernel: \(pair(op.window.kernel)), strides: \(pair(op.window.strides)), dilation: \(pair(op.window.dilation)),"
-                )
-                out.line("padding: (top: \(padding.top), left: \(padding.left)),")
-                out.line(
-                    "weights: w + \(regions!.kernel), bias: w + \(regions!.bias), clamp: .\(clamp),\(residual) scratch: scratch)"
-                )
-            }
+            convolution(
+                &out, op, input: input, output: output, source: source, target: target, regions: regions!,
+                clamp: clamp, residual: fusion.residuals[index].map(value))
         case .depthwiseConv2D(let op):
             let padding = op.window.implicitPadding(input: Size2D(input.height, input.width))
             out.line("depthwise(")

@@ -77,3 +77,12 @@ func usesWinograd(_ op: Conv2D, input: TensorShape, output: TensorShape) -> Bool
         strides: (op.window.strides.height, op.window.strides.width),
         dilation: (op.window.dilation.height, op.window.dilation.width))
 }
+
+/// The kernel the interpreter's `convolution` takes for `op`, which the generated code calls itself.
+func convolutionMethod(_ op: Conv2D, input: TensorShape, output: TensorShape, residual: Bool) -> ConvolutionMethod {
+    CNNKernels.convolutionMethod(
+        height: input.height, width: input.width, channels: input.channels, outputHeight: output.height,
+        outputWidth: output.width, filters: op.filters, kernel: (op.window.kernel.height, op.window.kernel.width),
+        strides: (op.window.strides.height, op.window.strides.width),
+        dilation: (op.window.dilation.height, op.window.dilation.width), residual: residual)
+}

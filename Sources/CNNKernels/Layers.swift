@@ -2,8 +2,44 @@ import Foundation
 
 // MARK: Layers
 
-/// `conv2d`: a matrix product of image patches and the packed kernel, bias, residual and clamp fused;
-/// a 3×3 convolution that `usesWinograd` takes by Winograd's transform, its kernel from `packWinograd`.
+/// How `convolution` computes a layer, chosen from its shapes alone. The generated code calls the
+/// kernel its layers take, so the compiler never sees the others: MNIST's model file compiled
+/// 0.6–1.2 s faster (of 4.6–5.7) without the patches' matrix product, which none of its layers takes.
+package enum ConvolutionMethod: Sendable {
+    /// Winograd's F(2×2, 3×3) (`usesWinograd`), the kernel packed by `packWinograd`.
+    case winograd
+    /// A 1×1 window at stride 1 over the whole image: `dense` on its pixels.
+    case pointwise
+    /// A window over a few input channels (`isShallow`) and no residual: `shallowConvolution`.
+    case shallow
+    /// A matrix product of image patches: `patchConvolution`.
+    case patches
+}
+
+/// The method `convolution` takes for a layer of these shapes (with a residual to add, or not).
+package func convolutionMethod(
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int, kernel: (Int, Int),
+    strides: (Int, Int), dilation: (Int, Int), residual: Bool
+) -> ConvolutionMethod {
+    if usesWinograd(
+        channels: channels, filters: filters, outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel,
+        strides: strides, dilation: dilation)
+    {
+        return .winograd
+    }
+    if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width { return .pointwise }
+    if !residual
+        && isShallow(
+            width: width, channels: channels, outputWidth: outputWidth, kernel: kernel, strides: strides,
+            dilation: dilation)
+    {
+        return .shallow
+    }
+    return .patches
+}
+
+/// `conv2d`, bias, residual and clamp fused, by the method `convolutionMethod` chooses; a 3×3
+/// convolution that `usesWinograd` takes its kernel from `packWinograd`, any other from `pack`.
 @inline(never)
 package func convolution(
     _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
@@ -12,56 +48,64 @@ package func convolution(
     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
     scratch: Scratch
 ) {
-    if usesWinograd(
-        channels: channels, filters: filters, outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel,
-        strides: strides, dilation: dilation)
-    {
+    let method = convolutionMethod(
+        height: height, width: width, channels: channels, outputHeight: outputHeight, outputWidth: outputWidth,
+        filters: filters, kernel: kernel, strides: strides, dilation: dilation, residual: residual != nil)
+    switch method {
+    case .winograd:
         winogradConvolution(
             batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
             outputWidth: outputWidth, filters: filters, padding: padding, weights: weights, bias: bias, clamp: clamp,
             residual: residual, scratch: scratch)
-        return
+    case .pointwise:
+        dense(
+            batch * height * width, input, output, inputs: channels, units: filters, weights: weights, bias: bias,
+            clamp: clamp, residual: residual, scratch: scratch)
+    case .shallow:
+        shallowConvolution(
+            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
+            outputWidth: outputWidth, filters: filters, kernel: kernel, strides: strides, padding: padding,
+            weights: weights, bias: bias, clamp: clamp, scratch: scratch)
+    case .patches:
+        patchConvolution(
+            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
+            outputWidth: outputWidth, filters: filters, kernel: kernel, strides: strides, dilation: dilation,
+            padding: padding, weights: weights, bias: bias, clamp: clamp, residual: residual, scratch: scratch)
     }
-    let depth = kernel.0 * kernel.1 * channels
-    let rows = batch * outputHeight * outputWidth
-    if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width {
+}
+
+/// `conv2d` as a matrix product of image patches and the packed kernel, bias, residual and clamp fused.
+@inline(never)
+package func patchConvolution(
+    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
+    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
+    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?,
+    scratch: Scratch
+) {
+    let patches = Patches(
+        input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+        outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
+        strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
+        padLeft: padding.left)
+    // Where the windows lose kernel taps to the padding, the output splits into areas whose
+    // windows lose the same taps, and each area's product skips them: 10% of CIFAR VGG's
+    // multiply-adds, 18% of a 7×7 image's in a 3×3 `same` convolution. A layer split across
+    // threads stays whole: each area would be a round of the threads' work, which cost ResNet-50
+    // at batch 1 on two threads more than it saved (17.6-17.9 to 18.2-18.3 ms). The values are
+    // the same either way: a sum that starts at +0 is not changed by adding a zero. One call of
+    // the product serves every area and the whole output: each call is a copy of its code.
+    let areas =
+        dilation == (1, 1) && scratch.parts == 1
+        ? paddingAreas(
+            batch: batch, height: height, width: width, outputHeight: outputHeight, outputWidth: outputWidth,
+            kernel: kernel, strides: strides, padding: padding)?.map {
+                patches.area(rows: $0.0, columns: $0.1, tapRows: $0.2, tapColumns: $0.3)
+            } : nil
+    for area in areas ?? [patches] {
         multiply(
-            rows: rows, depth: depth, columns: filters, source: MatrixRows(start: input, depth: channels),
+            rows: area.rows(batch: batch), depth: kernel.0 * kernel.1 * channels, columns: filters, source: area,
             weights: weights, bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
-    } else {
-        let patches = Patches(
-            input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
-            outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
-            strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
-            padLeft: padding.left)
-        if residual == nil
-            && isShallow(
-                width: width, channels: channels, outputWidth: outputWidth, kernel: kernel, strides: strides,
-                dilation: dilation)
-        {
-            shallowConvolution(
-                batch, patches, output, filters: filters, weights: weights, bias: bias, clamp: clamp, scratch: scratch)
-            return
-        }
-        // Where the windows lose kernel taps to the padding, the output splits into areas whose
-        // windows lose the same taps, and each area's product skips them: 10% of CIFAR VGG's
-        // multiply-adds, 18% of a 7×7 image's in a 3×3 `same` convolution. A layer split across
-        // threads stays whole: each area would be a round of the threads' work, which cost ResNet-50
-        // at batch 1 on two threads more than it saved (17.6-17.9 to 18.2-18.3 ms). The values are
-        // the same either way: a sum that starts at +0 is not changed by adding a zero. One call of
-        // the product serves every area and the whole output: each call is a copy of its code.
-        let areas =
-            dilation == (1, 1) && scratch.parts == 1
-            ? paddingAreas(
-                batch: batch, height: height, width: width, outputHeight: outputHeight, outputWidth: outputWidth,
-                kernel: kernel, strides: strides, padding: padding)?.map {
-                    patches.area(rows: $0.0, columns: $0.1, tapRows: $0.2, tapColumns: $0.3)
-                } : nil
-        for area in areas ?? [patches] {
-            multiply(
-                rows: area.rows(batch: batch), depth: depth, columns: filters, source: area, weights: weights,
-                bias: bias, clamp: clamp, residual: residual, output: output, scratch: scratch)
-        }
     }
 }
 
