@@ -52,11 +52,11 @@ func shallowConvolution(
         minimum: minimumProductWork)
     let bandWidth = shallowBandWidth(
         width: p.width, outputWidth: p.outputWidth, kernel: p.kernelWidth, stride: p.strideWidth)
-    // The windows of a tile are `step` floats apart, a value the optimizer is not to know: with it
-    // a constant (a generated model's, for a layer its file convolves once), LLVM saw that a
-    // one-channel window at stride 1 is the one before it moved by a float, loaded each float once
-    // for every window across the unrolled taps, and kept eight broadcasts live beside the twelve
-    // accumulators: 7 spills and 12 reloads a tile row on AVX2.
+    // The windows of a tile are `step` floats apart, a value the optimizer is not to know. With it
+    // a constant (a generated model whose calls all pass the same shapes, as MNIST's one does),
+    // LLVM saw that a one-channel window at stride 1 is the one before it moved by a float, loaded
+    // each float once for every window across the unrolled taps, and kept eight broadcasts live
+    // beside the twelve accumulators: 7 spills and 12 reloads a tile row on AVX2.
     let (step, length) = (opaque(p.strideWidth * p.channels), p.kernelWidth * p.channels)
     let rowFloats = p.width * p.channels
     inParallel(parts) { part in
