@@ -68,14 +68,11 @@ struct WeightLayout {
     private static func aligned(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 }
 
-/// Whether the kernels compute `op` by Winograd's transform (`CNNKernels.usesWinograd`), whose
-/// kernel is packed (`packWinograd`), sized and given scratch differently.
+/// Whether the kernels compute `op` by Winograd's transform (`CNNKernels.usesWinograd`, which
+/// `convolutionMethod` asks first, whatever the residual), whose kernel is packed
+/// (`packWinograd`), sized and given scratch differently.
 func usesWinograd(_ op: Conv2D, input: TensorShape, output: TensorShape) -> Bool {
-    CNNKernels.usesWinograd(
-        channels: input.channels, filters: op.filters, outputHeight: output.height, outputWidth: output.width,
-        kernel: (op.window.kernel.height, op.window.kernel.width),
-        strides: (op.window.strides.height, op.window.strides.width),
-        dilation: (op.window.dilation.height, op.window.dilation.width))
+    convolutionMethod(op, input: input, output: output, residual: false) == .winograd
 }
 
 /// The kernel the interpreter's `convolution` takes for `op`, which the generated code calls itself.

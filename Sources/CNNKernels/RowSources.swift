@@ -152,6 +152,18 @@ struct Patches: RowSource {
         self.tapColumns = tapColumns ?? 0..<kernelWidth
     }
 
+    /// The patches of a whole convolution, its window given as `convolution` takes it.
+    init(
+        _ input: UnsafePointer<Float>, height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
+        kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int)
+    ) {
+        self.init(
+            input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+            outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
+            strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
+            padLeft: padding.left)
+    }
+
     /// These patches for the output pixels `rows` × `columns` only, their windows cut to the taps
     /// `tapRows` × `tapColumns`.
     func area(rows: Range<Int>, columns: Range<Int>, tapRows: Range<Int>, tapColumns: Range<Int>) -> Patches {

@@ -41,9 +41,8 @@ func shallowConvolution(
     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
 ) {
     let p = Patches(
-        input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
-        outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
-        strideWidth: strides.1, dilationHeight: 1, dilationWidth: 1, padTop: padding.top, padLeft: padding.left)
+        input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+        outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: (1, 1), padding: padding)
     let depth = p.kernelHeight * p.kernelWidth * p.channels
     let panels = (filters + panelWidth - 1) / panelWidth
     let lines = batch * p.outputHeight

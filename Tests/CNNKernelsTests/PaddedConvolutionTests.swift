@@ -41,10 +41,9 @@ import Testing
             ) { output, scratch in
                 if whole {
                     let patches = Patches(
-                        input: input, height: s.height, width: s.width, channels: s.channels,
-                        outputHeight: s.outputHeight, outputWidth: s.outputWidth, kernelHeight: s.kernel.0,
-                        kernelWidth: s.kernel.1, strideHeight: s.strides.0, strideWidth: s.strides.1,
-                        dilationHeight: 1, dilationWidth: 1, padTop: s.padding.top, padLeft: s.padding.left)
+                        input, height: s.height, width: s.width, channels: s.channels,
+                        outputHeight: s.outputHeight, outputWidth: s.outputWidth, kernel: s.kernel,
+                        strides: s.strides, dilation: (1, 1), padding: s.padding)
                     multiply(
                         rows: patches.rows(batch: batch), depth: s.depth, columns: s.filters, source: patches,
                         weights: weights.base, bias: bias.base, clamp: clamp, residual: residual, output: output,

@@ -56,10 +56,9 @@ import Testing
             ) { output, scratch in
                 if blocked {
                     let patches = Patches(
-                        input: input, height: s.height, width: s.width, channels: s.channels,
-                        outputHeight: s.outputHeight, outputWidth: s.outputWidth, kernelHeight: s.kernel.0,
-                        kernelWidth: s.kernel.1, strideHeight: s.strides.0, strideWidth: s.strides.1, dilationHeight: 1,
-                        dilationWidth: 1, padTop: s.padding.top, padLeft: s.padding.left)
+                        input, height: s.height, width: s.width, channels: s.channels,
+                        outputHeight: s.outputHeight, outputWidth: s.outputWidth, kernel: s.kernel,
+                        strides: s.strides, dilation: (1, 1), padding: s.padding)
                     multiply(
                         rows: batch * s.outputHeight * s.outputWidth, depth: s.depth, columns: s.filters,
                         source: patches,

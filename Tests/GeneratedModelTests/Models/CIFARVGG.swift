@@ -806,10 +806,8 @@ private func patchConvolution(
     scratch: Scratch
 ) {
     let patches = Patches(
-        input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
-        outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
-        strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
-        padLeft: padding.left)
+        input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+        outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: dilation, padding: padding)
     // Where the windows lose kernel taps to the padding, the output splits into areas whose
     // windows lose the same taps, and each area's product skips them: 10% of CIFAR VGG's
     // multiply-adds, 18% of a 7×7 image's in a 3×3 `same` convolution. A layer split across
@@ -1817,6 +1815,18 @@ private struct Patches: RowSource {
         self.tapColumns = tapColumns ?? 0..<kernelWidth
     }
 
+    /// The patches of a whole convolution, its window given as `convolution` takes it.
+    init(
+        _ input: UnsafePointer<Float>, height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
+        kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int)
+    ) {
+        self.init(
+            input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+            outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
+            strideWidth: strides.1, dilationHeight: dilation.0, dilationWidth: dilation.1, padTop: padding.top,
+            padLeft: padding.left)
+    }
+
     /// These patches for the output pixels `rows` × `columns` only, their windows cut to the taps
     /// `tapRows` × `tapColumns`.
     func area(rows: Range<Int>, columns: Range<Int>, tapRows: Range<Int>, tapColumns: Range<Int>) -> Patches {
@@ -2076,9 +2086,8 @@ private func shallowConvolution(
     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
 ) {
     let p = Patches(
-        input: input, height: height, width: width, channels: channels, outputHeight: outputHeight,
-        outputWidth: outputWidth, kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: strides.0,
-        strideWidth: strides.1, dilationHeight: 1, dilationWidth: 1, padTop: padding.top, padLeft: padding.left)
+        input, height: height, width: width, channels: channels, outputHeight: outputHeight,
+        outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: (1, 1), padding: padding)
     let depth = p.kernelHeight * p.kernelWidth * p.channels
     let panels = (filters + panelWidth - 1) / panelWidth
     let lines = batch * p.outputHeight
