@@ -149,17 +149,21 @@ extension SwiftEmitter {
     }
 
     /// The weights as base64 string literals: strings compile in a fraction of a second where an
-    /// array literal of that many floats takes the type checker minutes. swiftc still spends some
-    /// 35 ns a byte on a literal, and measured on ResNet-50 (138 MB of base64) two choices here
-    /// saved about a second each: parentheses, without which the type checker lexes the whole literal
-    /// again, and literals of at most 8 MB, since writing one LLVM constant takes 8 bytes of memory
-    /// a byte of it.
+    /// array literal of that many floats takes the type checker minutes. swiftc still carries each
+    /// byte through every stage, and even names a literal's LLVM global after its whole text. Four
+    /// choices here, measured on ResNet-50's 138 MB of base64, each save about a second or a tenth
+    /// of the memory:
+    /// - parentheses, without which the type checker lexes the whole literal again;
+    /// - at most 8 MB a literal, since writing one LLVM constant takes 8 bytes of memory a byte;
+    /// - one line a literal, not a multi-line literal, whose lines swiftc handles one by one;
+    /// - a NUL first (`\0`, which the decoder skips as it skips any byte outside base64): LLVM
+    ///   checks a C string for an inner NUL byte by byte before choosing its section, and an ELF
+    ///   object lists a C string's global, name and all, in its symbol table. The NUL ends the
+    ///   check at once and halves the object file.
     func embeddedWeights(_ out: inout CodeWriter, _ bytes: [UInt8]) {
-        let lineLength = 100  // a multiple of 4, so every part decodes alone
-        let linesPerPart = (8 << 20) / lineLength
-        let lines = Base64.encode(bytes).chunked(into: lineLength)
-        let parts = stride(from: 0, to: max(lines.count, 1), by: linesPerPart).map {
-            lines[$0..<min($0 + linesPerPart, lines.count)]
+        let partBytes = 6 << 20  // 8 MB of base64; a multiple of 3, so every part decodes alone
+        let parts = stride(from: 0, to: max(bytes.count, 1), by: partBytes).map {
+            Base64.encode(bytes[$0..<min($0 + partBytes, bytes.count)])
         }
         out.line()
         out.line("// MARK: - Compiled-in weights")
@@ -169,24 +173,8 @@ extension SwiftEmitter {
         out.line("private let embeddedWeights = [\(names.joined(separator: ", "))]")
         for (name, part) in zip(names, parts) {
             out.line()
-            out.line("private let \(name) = (\"\"\"")
-            for line in part { out.line(line) }
-            out.line("\"\"\")")
+            out.line("private let \(name) = (\"\\0\(part)\")")
         }
-    }
-}
-
-extension String {
-    /// The string cut into pieces of `length` characters, the last one shorter.
-    fileprivate func chunked(into length: Int) -> [String] {
-        var pieces: [String] = []
-        var start = startIndex
-        while start < endIndex {
-            let end = index(start, offsetBy: length, limitedBy: endIndex) ?? endIndex
-            pieces.append(String(self[start..<end]))
-            start = end
-        }
-        return pieces
     }
 }
 
@@ -194,12 +182,12 @@ extension String {
 enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    static func encode(_ bytes: ArraySlice<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let chunk = bytes[index..<min(index + 3, bytes.endIndex)]
             var value = 0
             for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
             for position in 0..<4 {

@@ -72,15 +72,18 @@ struct Build: ParsableCommand {
     }
 
     /// What compiling large weights into the source costs, said from 16 MB of weights on.
-    /// Measured with swiftc 6.3 -O on one core (Benchmarks/compile_time.py, ResNet-50): about
-    /// 0.05 s and 14 MB of memory per MB of weights, which travel through the compiler as base64.
+    /// Measured with swiftc 6.3 -O on one core (Benchmarks/compile_time.py, ResNet-50): per MB of
+    /// weights, which travel through the compiler as base64, up to 0.08 s and 14 MB of memory, and
+    /// 0.05 s and 9 MB without the IR hash (the README shows the flag on a SwiftPM target).
     static func embeddingCost(_ tensors: [String: Tensor], file: String, model: String) -> String? {
         let megabytes = Double(tensors.values.reduce(0) { $0 + $1.scalars.count }) * 4 / 1_000_000
         guard megabytes >= 16 else { return nil }
-        let seconds = max(1, Int((megabytes * 0.05).rounded()))
-        let gigabytes = (megabytes * 0.014 * 10).rounded() / 10
-        return "note: \(file) holds \(Int(megabytes.rounded())) MB of weights; swiftc -O takes about \(seconds) s "
-            + "and \(gigabytes) GB more to compile them. Loading them at run time, "
+        func seconds(_ perMegabyte: Double) -> Int { max(1, Int((megabytes * perMegabyte).rounded())) }
+        func gigabytes(_ perMegabyte: Double) -> Double { (megabytes * perMegabyte * 10).rounded() / 10 }
+        return
+            "note: \(file) holds \(Int(megabytes.rounded())) MB of weights; swiftc -O takes up to \(seconds(0.08)) s "
+            + "and \(gigabytes(0.014)) GB more to compile them (\(seconds(0.05)) s and \(gigabytes(0.009)) GB with "
+            + "-Xfrontend -disable-incremental-llvm-codegen). Loading them at run time, "
             + "\(model)(weightsAt: \"....safetensors\"), keeps the build fast."
     }
 
