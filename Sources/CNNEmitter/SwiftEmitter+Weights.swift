@@ -35,6 +35,8 @@ extension SwiftEmitter {
                 """)
         }
         out.line()
+        // Runs once, so it is not optimized (nor are readSafeTensors and checkTensors); what it calls is.
+        out.line("@_optimize(none)")
         out.block("private init(tensors: [String: (shape: [Int], values: [Float])]) throws(WeightsProblem)") { out in
             let expected = graph.nodes.flatMap { node in node.weights.map { ("\(node.name).\($0.name)", $0.shape) } }
             if expected.isEmpty {

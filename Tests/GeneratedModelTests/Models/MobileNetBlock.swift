@@ -47,6 +47,7 @@ public struct MobileNetBlock: Sendable {
         }
     }
 
+    @_optimize(none)
     private init(tensors: [String: (shape: [Int], values: [Float])]) throws(WeightsProblem) {
         try checkTensors(
             tensors,
@@ -3062,7 +3063,10 @@ private struct WeightsProblem: Error {
 }
 
 /// The tensors of a safetensors file, converted to Float: F32, F16, BF16 and F64. Every size the
-/// header states is checked against the file before it is used.
+/// header states is checked against the file before it is used. Like `checkTensors` and the
+/// model's initializer, code that runs once is left unoptimized (`@_optimize(none)`), which takes
+/// a tenth off MNIST's compile time; the loop over the values is a function of its own, optimized.
+@_optimize(none)
 private func readSafeTensors(_ bytes: [UInt8]) throws(WeightsProblem) -> [String: (shape: [Int], values: [Float])] {
     guard bytes.count >= 8 else { throw WeightsProblem(message: "too short for a safetensors file") }
     var declared: UInt64 = 0
@@ -3097,27 +3101,31 @@ private func readSafeTensors(_ bytes: [UInt8]) throws(WeightsProblem) -> [String
         guard !overflow, begin >= 0, end >= begin, end - begin == bytesNeeded, end <= bytes.count - dataStart else {
             throw WeightsProblem(message: "tensor '\(name)' has data_offsets \(offsets) that do not fit its shape or the file")
         }
-        let start = dataStart + begin
-        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count {
-                let at = start + i * size
-                switch dtype {
-                case "F32":
-                    buffer[i] = Float(bitPattern: UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8
-                        | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
-                case "F16": buffer[i] = halfToFloat(UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8)
-                case "BF16": buffer[i] = Float(bitPattern: (UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8) << 16)
-                default:
-                    var bits: UInt64 = 0
-                    for j in 0..<8 { bits |= UInt64(bytes[at + j]) << (8 * UInt64(j)) }
-                    buffer[i] = Float(Double(bitPattern: bits))
-                }
-            }
-            initialized = count
-        }
-        tensors[name] = (shape, values)
+        tensors[name] = (shape, floats(bytes, from: dataStart + begin, count: count, dtype: dtype))
     }
     return tensors
+}
+
+/// `count` values of type `dtype` (F32, F16, BF16 or F64) from `bytes[start...]`, little-endian.
+private func floats(_ bytes: [UInt8], from start: Int, count: Int, dtype: String) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let size = dtype == "F32" ? 4 : dtype == "F64" ? 8 : 2
+        for i in 0..<count {
+            let at = start + i * size
+            switch dtype {
+            case "F32":
+                buffer[i] = Float(bitPattern: UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8
+                    | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+            case "F16": buffer[i] = halfToFloat(UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8)
+            case "BF16": buffer[i] = Float(bitPattern: (UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8) << 16)
+            default:
+                var bits: UInt64 = 0
+                for j in 0..<8 { bits |= UInt64(bytes[at + j]) << (8 * UInt64(j)) }
+                buffer[i] = Float(Double(bitPattern: bits))
+            }
+        }
+        initialized = count
+    }
 }
 
 /// IEEE half precision to Float, subnormals, infinities and NaN included.
@@ -3134,6 +3142,7 @@ private func halfToFloat(_ bits: UInt16) -> Float {
 
 /// Checks the tensors against those the spec declares, each "name [shape]": every missing, extra
 /// or wrongly shaped tensor is named, with the shape the spec expects.
+@_optimize(none)
 private func checkTensors(
     _ tensors: [String: (shape: [Int], values: [Float])], expected: [String]
 ) throws(WeightsProblem) {
