@@ -99,9 +99,9 @@ def main():
                 embedded = out + ".embedded"
                 subprocess.run([cnnc, "build", spec, "-o", embedded, "--executable", "--embed-weights", weights], check=True)
                 sources = sorted(os.path.join(embedded, name) for name in os.listdir(embedded))
-                for extra in ([], ["-Xfrontend", "-disable-incremental-llvm-codegen"]):
+                for extra, width in (([], 17), (["-Xfrontend", "-disable-incremental-llvm-codegen"], 19)):
                     _, e_cpu, e_peak = timed_compile(sources, [*flags, *extra], os.path.join(folder, "model-embedded"))
-                    row += f"{e_cpu:17.1f}{e_peak:9.0f}" if not extra else f"{e_cpu:19.1f}{e_peak:9.0f}"
+                    row += f"{e_cpu:{width}.1f}{e_peak:9.0f}"
             print(row, flush=True)
 
 

@@ -3072,15 +3072,15 @@ private func readSafeTensors(_ bytes: [UInt8]) throws(WeightsProblem) -> [String
         guard !overflow, begin >= 0, end >= begin, end - begin == bytesNeeded, end <= bytes.count - dataStart else {
             throw WeightsProblem(message: "tensor '\(name)' has data_offsets \(offsets) that do not fit its shape or the file")
         }
-        tensors[name] = (shape, floats(bytes, from: dataStart + begin, count: count, dtype: dtype))
+        tensors[name] = (shape, floats(bytes, from: dataStart + begin, count: count, size: size, dtype: dtype))
     }
     return tensors
 }
 
-/// `count` values of type `dtype` (F32, F16, BF16 or F64) from `bytes[start...]`, little-endian.
-private func floats(_ bytes: [UInt8], from start: Int, count: Int, dtype: String) -> [Float] {
+/// `count` values of type `dtype` (F32, F16, BF16 or F64), `size` bytes each, from `bytes[start...]`,
+/// little-endian.
+private func floats(_ bytes: [UInt8], from start: Int, count: Int, size: Int, dtype: String) -> [Float] {
     [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-        let size = dtype == "F32" ? 4 : dtype == "F64" ? 8 : 2
         for i in 0..<count {
             let at = start + i * size
             switch dtype {
