@@ -623,13 +623,27 @@ private func pool(
     let rowWork = outputWidth * channels * window.0 * window.1
     let parts = partCount(available: parts, units: rows, work: rows * rowWork, minimum: minimumPassWork)
     inParallel(parts) { part in
-        for row in share(part, of: parts, rows) {
-            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
-            poolRow(
-                input + n * height * width * channels, output + row * outputWidth * channels, y: y, average: average,
-                height: height, width: width, channels: channels, outputWidth: outputWidth, window: window,
-                strides: strides, padding: padding)
-        }
+        poolRows(
+            share(part, of: parts, rows), input, output, average: average, height: height, width: width,
+            channels: channels, outputHeight: outputHeight, outputWidth: outputWidth, window: window, strides: strides,
+            padding: padding)
+    }
+}
+
+/// Output rows `rows` (image after image) of `pool`, on the calling thread: a function of its own,
+/// not the closure's body, as `shallowLines` is.
+@inline(never)
+private func poolRows(
+    _ rows: Range<Int>, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
+    window: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int)
+) {
+    for row in rows {
+        let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+        poolRow(
+            input + n * height * width * channels, output + row * outputWidth * channels, y: y, average: average,
+            height: height, width: width, channels: channels, outputWidth: outputWidth, window: window,
+            strides: strides, padding: padding)
     }
 }
 

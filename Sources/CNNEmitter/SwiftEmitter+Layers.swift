@@ -8,7 +8,10 @@ extension SwiftEmitter {
     func layers(_ out: inout CodeWriter) {
         out.line(
             "/// The layers in spec order, on `n` samples read from `input`; every other value lives in the arena.")
-        out.line("/// The large layers split across `scratch.parts` threads.")
+        out.line(
+            "/// The large layers split across `scratch.parts` threads. Never inlined: `predict` calls it from two")
+        out.line("/// places, and a model of many layers would compile its calls twice.")
+        out.line("@inline(never)")
         out.line("private func layers(")
         out.indented { out in
             out.line("_ n: Int, _ input: UnsafePointer<Float>, _ arena: UnsafeMutablePointer<Float>,")

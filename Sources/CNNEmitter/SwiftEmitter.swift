@@ -46,7 +46,8 @@ public struct SwiftEmitter {
         out.line()
         out.lines(Runtime.kernelsHeader)
         out.line()
-        out.lines(Runtime.kernels(activations: activationsCalled(in: out.text)))
+        let kernels = Runtime.kernels(activations: activationsCalled(in: out.text))
+        out.lines(KernelDeclarations(kernels).reachable(from: out.text + Runtime.weights))
         out.line()
         out.lines(Runtime.weights)
         if let embedded { embeddedWeights(&out, embedded) }

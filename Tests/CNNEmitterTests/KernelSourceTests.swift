@@ -74,14 +74,79 @@ import Testing
         #expect(depth == 0)
     }
 
-    @Test func everyModelCarriesTheKernels() throws {
+    @Test func everyModelCarriesTheKernelsItReaches() throws {
         let graph = try #require(
             Compilation(path: GoldenTests.root.appendingPathComponent("specs/mnist.yaml").path).graph)
         let source = SwiftEmitter(graph: graph).modelSource()
         // MNIST's relus are its convolutions' clamps: softmax is the only activation pass it calls.
-        #expect(source.contains(Runtime.kernels(activations: ["softmax"])))
         #expect(!source.contains("    case .relu: map("))
         #expect(!source.contains("    case .gelu:"))
+        // What its layers call, and what those call in turn; not the kernels of layers it lacks.
+        for reached in [
+            "func shallowConvolution(", "func winogradConvolution(", "func patchConvolution(", "func multiplyBlocks<",
+            "struct Patches: RowSource", "func softmax(", "func exp(", "let panelWidth = 16", "func llvmPrefetch(",
+        ] {
+            #expect(source.contains(reached), "\(reached)")
+        }
+        for unreached in ["func depthwise(", "func upsampleBilinear(", "func separable(", "enum Gelu", "func erf("] {
+            #expect(!source.contains(unreached), "\(unreached)")
+        }
+        // The kernels it carries are the module's text with whole declarations left out.
+        let kernels = Runtime.kernels(activations: ["softmax"]).split(separator: "\n", omittingEmptySubsequences: false)
+        let carried = try #require(source.firstRange(of: kernels[0]).map { source[$0.lowerBound...] })
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        var index = kernels.startIndex
+        for line in carried.prefix(while: { $0 != "// MARK: - Weights" }) where !line.isEmpty {
+            guard let found = kernels[index...].firstIndex(of: line) else {
+                Issue.record("a line the kernels do not have, or out of order: \(line)")
+                break
+            }
+            index = found + 1
+        }
+    }
+
+    /// The declarations put back together are the kernels' text, and each top-level name is one
+    /// piece's; code that reaches every name keeps the whole text.
+    @Test func declarationsCoverTheText() {
+        let declarations = KernelDeclarations(KernelSource.text)
+        #expect(declarations.pieces.flatMap(\.lines).joined(separator: "\n") == KernelSource.text)
+        let names = declarations.pieces.flatMap(\.names)
+        var (declared, depth) = (0, 0)
+        for line in KernelSource.text.split(separator: "\n") {
+            let declaration =
+                /^\s*(@\w+(\([^)]*\))?\s+)*private\s+(final\s+)?(func|struct|enum|class|protocol|typealias|let|var)\s/
+            if depth == 0, line.firstMatch(of: declaration) != nil { declared += 1 }
+            let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            depth += code.filter { $0 == "{" }.count - code.filter { $0 == "}" }.count
+        }
+        #expect(names.count == declared)
+        for name in ["activate", "multiply", "Patches", "panelWidth", "llvmPrefetch", "VectorFunction", "Vector"] {
+            #expect(names.contains(Substring(name)), "\(name)")
+        }
+        let pieces = declarations.pieces.filter { !$0.names.isEmpty }
+        #expect(pieces.allSatisfy { $0.hasCode })
+        #expect(declarations.reachable(from: Set(names).joined(separator: " ")) == KernelSource.text)
+        #expect(declarations.reachable(from: "").split(separator: "\n").allSatisfy { $0.hasPrefix("//") })
+    }
+
+    /// Comments and string literals name nothing; an extension comes with the type it extends.
+    @Test func onlyCodeReaches() {
+        let text = """
+            /// Uses `b`.
+            private func a() { c() }
+
+            private func b() {}
+            private func c() { print("b") }  // b
+            private struct D {}
+            extension D { func e() { b() } }
+            """
+        let declarations = KernelDeclarations(text)
+        #expect(declarations.pieces.map(\.names) == [["a"], [], ["b"], ["c"], ["D"], []])
+        #expect(
+            declarations.reachable(from: "a()")
+                == "/// Uses `b`.\nprivate func a() { c() }\n\nprivate func c() { print(\"b\") }  // b")
+        #expect(declarations.reachable(from: "D()").contains("extension D { func e() { b() } }"))
+        #expect(declarations.reachable(from: "D()").contains("private func b() {}"))
     }
 
     /// The kernels a model carries lack only the cases of the activations it does not call, which

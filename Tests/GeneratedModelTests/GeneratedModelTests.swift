@@ -64,6 +64,72 @@ import Testing
         }
     }
 
+    /// The generated reader converts F16, BF16 and F64 as the interpreter's does: MNIST's weights
+    /// as values each of them holds exactly (multiples of 2⁻⁷ below one half, and in the last bias
+    /// half-precision subnormals, -0 and larger values) load to the same floats as the F32 file,
+    /// so the outputs are bitwise the same.
+    @Test(arguments: ["F16", "BF16", "F64"])
+    func otherDtypesLoadAsTheirFloats(_ dtype: String) throws {
+        let graph = try #require(Compilation(path: Self.root.appendingPathComponent("specs/mnist.yaml").path).graph)
+        var tensors: [(name: String, shape: [Int], values: [Float])] = []
+        for (index, node) in graph.nodes.enumerated() {
+            for weight in node.weights {
+                let values = randomScalars(weight.shape.reduce(1, *), seed: UInt64(index)).map {
+                    ($0 * 64).rounded() / 128
+                }
+                tensors.append(("\(node.name).\(weight.name)", weight.shape, values))
+            }
+        }
+        let special: [Float] = [0x1p-24, -0x3p-24, -0x1p-20, -0.0, 96, -3.5, 0x1.8p-14, 1, 0.5, -0.75]
+        tensors[tensors.count - 1].values = special
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-dtypes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (f32, other) = (folder.appendingPathComponent("f32.safetensors"), folder.appendingPathComponent("other"))
+        try SafeTensors.write(
+            Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, Tensor(shape: $0.shape, scalars: $0.values)) }),
+            to: f32.path)
+        try Data(Self.safeTensors(tensors, dtype: dtype)).write(to: other)
+
+        let input = randomScalars(3 * 784, seed: 5).map { $0 / 2 + 0.5 }
+        let expected = try MNISTClassifier(weightsAt: f32.path).predict(input)
+        let output = try MNISTClassifier(weightsAt: other.path).predict(input)
+        #expect(output.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(expected.allSatisfy { $0.isFinite })
+    }
+
+    /// A safetensors file of `tensors` as `dtype` (F16, BF16 or F64), each value exactly representable.
+    static func safeTensors(_ tensors: [(name: String, shape: [Int], values: [Float])], dtype: String) -> [UInt8] {
+        func bytes(_ value: Float) -> [UInt8] {
+            let bits: UInt64
+            switch dtype {
+            case "F16":
+                let sign = UInt64(value.sign == .minus ? 0x8000 : 0)
+                if value == 0 {
+                    bits = sign
+                } else if value.exponent >= -14 {
+                    bits = sign | UInt64(value.exponent + 15) << 10 | UInt64(value.significandBitPattern >> 13)
+                } else {
+                    bits = sign | UInt64(value.magnitude * 0x1p24)
+                }
+            case "BF16": bits = UInt64(value.bitPattern >> 16)
+            default: bits = Double(value).bitPattern
+            }
+            let size = dtype == "F64" ? 8 : 2
+            return (0..<size).map { UInt8(truncatingIfNeeded: bits >> (8 * $0)) }
+        }
+        var (entries, data) = ([String](), [UInt8]())
+        for tensor in tensors {
+            let start = data.count
+            for value in tensor.values { data += bytes(value) }
+            entries.append(
+                #""\#(tensor.name)":{"dtype":"\#(dtype)","shape":\#(tensor.shape),"data_offsets":[\#(start),\#(data.count)]}"#
+            )
+        }
+        let header = Array("{\(entries.joined(separator: ","))}".utf8)
+        return (0..<8).map { UInt8(truncatingIfNeeded: header.count >> (8 * $0)) } + header + data
+    }
+
     @Test func mismatchedWeightsAreThrownNotTrapped() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "cnnc-generated-\(UUID().uuidString)")

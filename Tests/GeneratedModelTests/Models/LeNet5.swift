@@ -123,7 +123,9 @@ public struct LeNet5: Sendable {
     }
 
     /// The layers in spec order, on `n` samples read from `input`; every other value lives in the arena.
-    /// The large layers split across `scratch.parts` threads.
+    /// The large layers split across `scratch.parts` threads. Never inlined: `predict` calls it from two
+    /// places, and a model of many layers would compile its calls twice.
+    @inline(never)
     private func layers(
         _ n: Int, _ input: UnsafePointer<Float>, _ arena: UnsafeMutablePointer<Float>,
         _ scratch: Scratch
@@ -209,12 +211,13 @@ extension LeNet5 {
 
 // MARK: - Kernels
 
-// The code below is the same in every model cnnc generates (it is cnnc's own CNNKernels
-// module), but for the activations this model does not use, left out of `activate`'s
-// switch; the layer code above calls it with the model's shapes as constants. Build with
-// -DCNNC_FMA, together with a -target-cpu that has FMA, for fused multiply-adds (arm64 always
-// has them), add -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles, and
-// -DCNNC_PREFETCH (not under -sanitize=thread) to fetch large weights a panel ahead.
+// The code below is cnnc's own CNNKernels module, the same in every model cnnc generates
+// but for what this model does not use: the declarations its layers do not reach, and the
+// activations it does not apply, left out of `activate`'s switch. The layer code above
+// calls it with the model's shapes as constants. Build with -DCNNC_FMA, together with a
+// -target-cpu that has FMA, for fused multiply-adds (arm64 always has them), add
+// -DCNNC_AVX512 on a CPU with AVX-512 for its wider register tiles, and -DCNNC_PREFETCH
+// (not under -sanitize=thread) to fetch large weights a panel ahead.
 
 // MARK: Activations
 
@@ -335,50 +338,8 @@ private func softmax(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePoint
     for i in 0..<count { output[i] *= scale }
 }
 
-private enum Relu: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: 0, where: x .< 0) }
-}
-
-private enum Relu6: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { clamp(x, 0, 6) }
-}
-
-private enum LeakyRelu: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: x * 0.2, where: x .< 0) }
-}
-
-private enum Elu: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x.replacing(with: exp(x) - 1, where: x .< 0) }
-}
-
-private enum Selu: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes {
-        1.0507009873554805 * x.replacing(with: 1.6732632423543772 * (exp(x) - 1), where: x .< 0)
-    }
-}
-
-private enum Gelu: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { 0.5 * x * (1 + erf(x * 0.70710678118654752)) }
-}
-
-private enum Sigmoid: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { sigmoid(x) }
-}
-
-private enum HardSigmoid: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { clamp(x + 3, 0, 6) / 6 }
-}
-
 private enum Tanh: VectorFunction {
     @inline(__always) static func apply(_ x: Lanes) -> Lanes { tanh(x) }
-}
-
-private enum Softsign: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x / (1 + abs(x)) }
-}
-
-private enum Swish: VectorFunction {
-    @inline(__always) static func apply(_ x: Lanes) -> Lanes { x * sigmoid(x) }
 }
 
 private enum Exp: VectorFunction {
@@ -386,263 +347,6 @@ private enum Exp: VectorFunction {
 }
 
 // MARK: Depthwise convolution
-
-/// `depthwise_conv2d`: output channel j = c·multiplier + m reads input channel c; sixteen output
-/// channels at a time. One output per channel over whole vectors of channels, the common case, has
-/// kernels of its own: one for the 3×3 window, one for any other.
-///
-/// Split across up to `parts` threads by output rows: a part runs its rows of an image as an image
-/// of that many rows, the padding moved up by the rows before them, so its windows are the layer's.
-@inline(never)
-private func depthwise(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
-    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, parts: Int = 1
-) {
-    let rows = batch * outputHeight
-    let rowSize = outputWidth * channels * multiplier
-    let parts = partCount(
-        available: parts, units: rows, work: rows * rowSize * kernel.0 * kernel.1, minimum: minimumProductWork / 4)
-    guard parts > 1 else {
-        depthwiseImages(
-            batch, input, output, height: height, width: width, channels: channels, multiplier: multiplier,
-            outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel, strides: strides, dilation: dilation,
-            padding: padding, weights: weights, bias: bias, clamp: clamp)
-        return
-    }
-    inParallel(parts) { part in
-        let range = share(part, of: parts, rows)
-        var row = range.lowerBound
-        while row < range.upperBound {
-            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
-            let count = min(range.upperBound - row, outputHeight - y)
-            depthwiseImages(
-                1, input + n * height * width * channels, output + row * rowSize, height: height, width: width,
-                channels: channels, multiplier: multiplier, outputHeight: count, outputWidth: outputWidth,
-                kernel: kernel, strides: strides, dilation: dilation,
-                padding: (padding.top - y * strides.0, padding.left),
-                weights: weights, bias: bias, clamp: clamp)
-            row += count
-        }
-    }
-}
-
-/// `depthwise` on the calling thread.
-private func depthwiseImages(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int,
-    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp
-) {
-    if multiplier == 1 && dilation == (1, 1) && channels % Lanes.scalarCount == 0 {
-        // Channels a run at a time whose weights (32 KB) stay in the first-level cache while the
-        // run sweeps the image: 1152 channels of 5×5 taps (EfficientNet's) are 115 KB.
-        let run = max(Lanes.scalarCount, 8192 / (kernel.0 * kernel.1) / Lanes.scalarCount * Lanes.scalarCount)
-        for first in stride(from: 0, to: channels, by: run) {
-            let (span, input, output) = (min(run, channels - first), input + first, output + first)
-            let (weights, bias) = (weights + first, bias + first)
-            if kernel == (3, 3) {
-                depthwise3x3(
-                    batch, input, output, height: height, width: width, channels: channels, span: span,
-                    outputHeight: outputHeight, outputWidth: outputWidth, strides: strides, padding: padding,
-                    weights: weights, bias: bias, clamp: clamp)
-            } else {
-                depthwiseRows(
-                    batch, input, output, height: height, width: width, channels: channels, span: span,
-                    outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel, strides: strides,
-                    padding: padding, weights: weights, bias: bias, clamp: clamp)
-            }
-        }
-        return
-    }
-    let outputChannels = channels * multiplier
-    for n in 0..<batch {
-        let image = input + n * height * width * channels
-        for y in 0..<outputHeight {
-            for x in 0..<outputWidth {
-                let row = output + ((n * outputHeight + y) * outputWidth + x) * outputChannels
-                var c = 0
-                while c < outputChannels {
-                    let lanes = min(16, outputChannels - c)
-                    var sums = Vector()
-                    for ky in 0..<kernel.0 {
-                        let iy = y * strides.0 - padding.top + ky * dilation.0
-                        guard iy >= 0 && iy < height else { continue }
-                        for kx in 0..<kernel.1 {
-                            let ix = x * strides.1 - padding.left + kx * dilation.1
-                            guard ix >= 0 && ix < width else { continue }
-                            let source = image + (iy * width + ix) * channels
-                            let taps = weights + (ky * kernel.1 + kx) * outputChannels + c
-                            if multiplier == 1 && lanes == 16 {
-                                multiplyAdd(&sums, load(source + c), load(taps))
-                            } else {
-                                for j in 0..<lanes { sums[j] += source[(c + j) / multiplier] * taps[j] }
-                            }
-                        }
-                    }
-                    let result = finish(sums, bias + c, clamp)
-                    if lanes == 16 {
-                        store(result, row + c)
-                    } else {
-                        for j in 0..<lanes { row[c + j] = result[j] }
-                    }
-                    c += 16
-                }
-            }
-        }
-    }
-}
-
-/// `depthwise_conv2d` with a 3×3 window, one output per channel: four windows inside the image
-/// at a time, each tap's weights loaded once for the four, and every channel of those four pixels
-/// before the next ones; a window the padding cuts, one at a time. The channels are the inner loop
-/// so that every load runs along memory: sweeping a row's pixels one run of channels at a time
-/// (as this kernel did) reads addresses a whole pixel apart, which for 512 channels (2 KB) fall in
-/// two of the first-level cache's sets, and MobileNet v1's 14×14×512 layers ran at 27 GFLOP/s on
-/// AVX2 against ONNX Runtime's 45. Each output's sum is the bias, then the nine taps in order.
-@inline(never)
-private func depthwise3x3(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, span: Int, outputHeight: Int, outputWidth: Int,
-    strides: (Int, Int), padding: (top: Int, left: Int), weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp
-) {
-    let (slope, high) = (clamp.slope, clamp.high)
-    let (row, column) = (width * channels, channels)
-    for n in 0..<batch {
-        let image = input + n * height * row
-        for y in 0..<outputHeight {
-            let top = y * strides.0 - padding.top
-            let rowInside = top >= 0 && top + 2 < height
-            let target = output + (n * outputHeight + y) * outputWidth * channels
-            var x = 0
-            while x < outputWidth {
-                let left = x * strides.1 - padding.left
-                let q = target + x * channels
-                if rowInside && left >= 0 && x + 4 <= outputWidth && left + 3 * strides.1 + 2 < width {
-                    let p = image + top * row + left * column
-                    // Stride 1 has a copy of its own, in which the windows share columns: each
-                    // input vector is loaded once for the taps of all four that read it.
-                    if strides.1 == 1 {
-                        fourWindows(
-                            p, q, step: column, row: row, channels: channels, span: span, kernel: (3, 3),
-                            weights: weights,
-                            bias: bias, slope: slope, high: high)
-                    } else {
-                        fourWindows(
-                            p, q, step: strides.1 * column, row: row, channels: channels, span: span, kernel: (3, 3),
-                            weights: weights, bias: bias, slope: slope, high: high)
-                    }
-                    x += 4
-                    continue
-                }
-                // One window: the border, or the last few of a row.
-                depthwisePixel(
-                    image, q, height: height, width: width, channels: channels, span: span, kernel: (3, 3), top: top,
-                    left: left,
-                    weights: weights, bias: bias, slope: slope, high: high)
-                x += 1
-            }
-        }
-    }
-}
-
-/// Four windows of a depthwise convolution inside the image, `step` floats apart, starting at
-/// `p`: every channel, each tap's weights loaded once for the four.
-@inline(__always)
-private func fourWindows(
-    _ p: UnsafePointer<Float>, _ q: UnsafeMutablePointer<Float>, step: Int, row: Int, channels: Int, span: Int,
-    kernel: (Int, Int), weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, slope: Float, high: Float
-) {
-    for c in stride(from: 0, to: span, by: Lanes.scalarCount) {
-        let b = lanes(bias + c)
-        var (s0, s1, s2, s3) = (b, b, b, b)
-        for ky in 0..<kernel.0 {
-            for kx in 0..<kernel.1 {
-                let weight = lanes(weights + (ky * kernel.1 + kx) * channels + c)
-                let source = p + ky * row + kx * channels + c
-                add(&s0, lanes(source), weight)
-                add(&s1, lanes(source + step), weight)
-                add(&s2, lanes(source + 2 * step), weight)
-                add(&s3, lanes(source + 3 * step), weight)
-            }
-        }
-        storeLanes(clamped(s0, slope, high), q + c)
-        storeLanes(clamped(s1, slope, high), q + channels + c)
-        storeLanes(clamped(s2, slope, high), q + 2 * channels + c)
-        storeLanes(clamped(s3, slope, high), q + 3 * channels + c)
-    }
-}
-
-/// `depthwise_conv2d` with one output per channel and any window: as `depthwise3x3`, four windows
-/// inside the image at a time and the others pixel by pixel (`depthwisePixel`), the window's size
-/// not a constant.
-@inline(never)
-private func depthwiseRows(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, span: Int, outputHeight: Int, outputWidth: Int, kernel: (Int, Int),
-    strides: (Int, Int), padding: (top: Int, left: Int), weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp
-) {
-    let (slope, high) = (clamp.slope, clamp.high)
-    let (row, column) = (width * channels, channels)
-    for n in 0..<batch {
-        let image = input + n * height * row
-        for y in 0..<outputHeight {
-            let top = y * strides.0 - padding.top
-            let rowInside = top >= 0 && top + kernel.0 <= height
-            let target = output + (n * outputHeight + y) * outputWidth * channels
-            var x = 0
-            while x < outputWidth {
-                let left = x * strides.1 - padding.left
-                if rowInside && left >= 0 && x + 4 <= outputWidth && left + 3 * strides.1 + kernel.1 <= width {
-                    fourWindows(
-                        image + top * row + left * column, target + x * channels, step: strides.1 * column, row: row,
-                        channels: channels, span: span, kernel: kernel, weights: weights, bias: bias, slope: slope,
-                        high: high)
-                    x += 4
-                    continue
-                }
-                depthwisePixel(
-                    image, target + x * channels, height: height, width: width, channels: channels, span: span,
-                    kernel: kernel,
-                    top: top, left: left, weights: weights, bias: bias, slope: slope, high: high)
-                x += 1
-            }
-        }
-    }
-}
-
-/// Every channel of one output pixel of a depthwise convolution whose window starts at (`top`,
-/// `left`) of `image`: the bias, then the taps of the cells inside the image in order.
-@inline(__always)
-private func depthwisePixel(
-    _ image: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, height: Int, width: Int, channels: Int,
-    span: Int, kernel: (Int, Int), top: Int, left: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    slope: Float, high: Float
-) {
-    let rows = max(0, -top)..<min(kernel.0, height - top)
-    let columns = max(0, -left)..<min(kernel.1, width - left)
-    for c in stride(from: 0, to: span, by: Lanes.scalarCount) {
-        var sum = lanes(bias + c)
-        for ky in rows {
-            let p = image + ((top + ky) * width + left) * channels + c
-            let taps = weights + ky * kernel.1 * channels + c
-            for kx in columns { add(&sum, lanes(p + kx * channels), lanes(taps + kx * channels)) }
-        }
-        storeLanes(clamped(sum, slope, high), target + c)
-    }
-}
-
-@inline(__always)
-private func add(_ sum: inout Lanes, _ x: Lanes, _ y: Lanes) {
-    #if CNNC_FMA || arch(arm64)
-        sum.addProduct(x, y)
-    #else
-        sum += x * y
-    #endif
-}
 
 /// A `Clamp` given as its slope and cap (`Clamp.slope`, `Clamp.high`), on a run of channels.
 @inline(__always)
@@ -652,78 +356,6 @@ private func clamped(_ value: Lanes, _ slope: Float, _ high: Float) -> Lanes {
 }
 
 // MARK: Layers
-
-/// How `convolution` computes a layer, chosen from its shapes alone. The generated code calls the
-/// kernel its layers take, so the compiler never sees the others: CIFAR VGG's model file, none of
-/// whose layers takes the patches' matrix product, compiled in 4.2–4.6 CPU-s rather than 5.0–5.7.
-private enum ConvolutionMethod: Sendable {
-    /// Winograd's F(2×2, 3×3) (`usesWinograd`), the kernel packed by `packWinograd`.
-    case winograd
-    /// A 1×1 window at stride 1 over the whole image: `dense` on its pixels.
-    case pointwise
-    /// A window over a few input channels (`isShallow`) and no residual: `shallowConvolution`.
-    case shallow
-    /// A matrix product of image patches: `patchConvolution`.
-    case patches
-}
-
-/// The method `convolution` takes for a layer of these shapes (with a residual to add, or not).
-private func convolutionMethod(
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int, kernel: (Int, Int),
-    strides: (Int, Int), dilation: (Int, Int), residual: Bool
-) -> ConvolutionMethod {
-    if usesWinograd(
-        channels: channels, filters: filters, outputHeight: outputHeight, outputWidth: outputWidth, kernel: kernel,
-        strides: strides, dilation: dilation)
-    {
-        return .winograd
-    }
-    if kernel == (1, 1) && strides == (1, 1) && outputHeight == height && outputWidth == width { return .pointwise }
-    if !residual
-        && isShallow(
-            width: width, channels: channels, outputWidth: outputWidth, kernel: kernel, strides: strides,
-            dilation: dilation)
-    {
-        return .shallow
-    }
-    return .patches
-}
-
-/// `conv2d`, bias, residual and clamp fused, by the method `convolutionMethod` chooses; a 3×3
-/// convolution that `usesWinograd` takes its kernel from `packWinograd`, any other from `pack`.
-@inline(never)
-private func convolution(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
-    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>? = nil,
-    scratch: Scratch
-) {
-    let method = convolutionMethod(
-        height: height, width: width, channels: channels, outputHeight: outputHeight, outputWidth: outputWidth,
-        filters: filters, kernel: kernel, strides: strides, dilation: dilation, residual: residual != nil)
-    switch method {
-    case .winograd:
-        winogradConvolution(
-            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
-            outputWidth: outputWidth, filters: filters, padding: padding, weights: weights, bias: bias, clamp: clamp,
-            residual: residual, scratch: scratch)
-    case .pointwise:
-        dense(
-            batch * height * width, input, output, inputs: channels, units: filters, weights: weights, bias: bias,
-            clamp: clamp, residual: residual, scratch: scratch)
-    case .shallow:
-        shallowConvolution(
-            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
-            outputWidth: outputWidth, filters: filters, kernel: kernel, strides: strides, padding: padding,
-            weights: weights, bias: bias, clamp: clamp, scratch: scratch)
-    case .patches:
-        patchConvolution(
-            batch, input, output, height: height, width: width, channels: channels, outputHeight: outputHeight,
-            outputWidth: outputWidth, filters: filters, kernel: kernel, strides: strides, dilation: dilation,
-            padding: padding, weights: weights, bias: bias, clamp: clamp, residual: residual, scratch: scratch)
-    }
-}
 
 /// `conv2d` as a matrix product of image patches and the packed kernel, bias, residual and clamp fused.
 @inline(never)
@@ -823,13 +455,27 @@ private func pool(
     let rowWork = outputWidth * channels * window.0 * window.1
     let parts = partCount(available: parts, units: rows, work: rows * rowWork, minimum: minimumPassWork)
     inParallel(parts) { part in
-        for row in share(part, of: parts, rows) {
-            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
-            poolRow(
-                input + n * height * width * channels, output + row * outputWidth * channels, y: y, average: average,
-                height: height, width: width, channels: channels, outputWidth: outputWidth, window: window,
-                strides: strides, padding: padding)
-        }
+        poolRows(
+            share(part, of: parts, rows), input, output, average: average, height: height, width: width,
+            channels: channels, outputHeight: outputHeight, outputWidth: outputWidth, window: window, strides: strides,
+            padding: padding)
+    }
+}
+
+/// Output rows `rows` (image after image) of `pool`, on the calling thread: a function of its own,
+/// not the closure's body, as `shallowLines` is.
+@inline(never)
+private func poolRows(
+    _ rows: Range<Int>, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
+    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int,
+    window: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int)
+) {
+    for row in rows {
+        let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
+        poolRow(
+            input + n * height * width * channels, output + row * outputWidth * channels, y: y, average: average,
+            height: height, width: width, channels: channels, outputWidth: outputWidth, window: window,
+            strides: strides, padding: padding)
     }
 }
 
@@ -912,108 +558,6 @@ private func poolPixel(
     }
 }
 
-/// `global_avg_pool2d` and `global_max_pool2d`.
-@inline(never)
-private func globalPool(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
-    pixels: Int, channels: Int
-) {
-    for n in 0..<batch {
-        let image = input + n * pixels * channels
-        let row = output + n * channels
-        row.update(from: image, count: channels)
-        for p in 1..<max(pixels, 1) {
-            let source = image + p * channels
-            if average {
-                for c in 0..<channels { row[c] += source[c] }
-            } else {
-                for c in 0..<channels { row[c] = max(row[c], source[c]) }
-            }
-        }
-        if average {
-            let scale = 1 / Float(pixels)
-            for c in 0..<channels { row[c] *= scale }
-        }
-    }
-}
-
-/// `zero_padding2d`: each output row zeros, or an input row between zeros. Split across up to
-/// `parts` threads by output rows.
-@inline(never)
-private func zeroPad(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int, parts: Int = 1
-) {
-    let rows = batch * outputHeight
-    let rowSize = outputWidth * channels
-    let parts = partCount(available: parts, units: rows, work: rows * rowSize, minimum: minimumPassWork)
-    inParallel(parts) { part in
-        for row in share(part, of: parts, rows) {
-            let (n, y) = row.quotientAndRemainder(dividingBy: outputHeight)
-            let target = output + row * rowSize
-            guard y >= top && y < top + height else {
-                target.update(repeating: 0, count: rowSize)
-                continue
-            }
-            let right = (left + width) * channels
-            target.update(repeating: 0, count: left * channels)
-            (target + left * channels).update(
-                from: input + (n * height + y - top) * width * channels, count: width * channels)
-            (target + right).update(repeating: 0, count: rowSize - right)
-        }
-    }
-}
-
-/// `batch_norm` that no convolution absorbed: x · scale + shift per channel (folded at load).
-/// Split across up to `parts` threads by pixels.
-@inline(never)
-private func scaleShift(
-    _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, channels: Int,
-    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, parts: Int = 1
-) {
-    let pixels = count / channels
-    let parts = partCount(available: parts, units: pixels, work: count, minimum: minimumPassWork)
-    inParallel(parts) { part in
-        for pixel in share(part, of: parts, pixels) {
-            let offset = pixel * channels
-            for c in 0..<channels { output[offset + c] = input[offset + c] * scale[c] + shift[c] }
-        }
-    }
-}
-
-/// `add`: output = first + second; further inputs are added in place with `accumulate`. Both split
-/// across up to `parts` threads by runs of elements.
-@inline(never)
-private func add(
-    _ count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    parts: Int = 1
-) {
-    let parts = partCount(available: parts, units: count, work: count, minimum: minimumPassWork)
-    inParallel(parts) { part in
-        for i in run(part, of: parts, count) { output[i] = first[i] + second[i] }
-    }
-}
-
-@inline(never)
-private func accumulate(
-    _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, parts: Int = 1
-) {
-    let parts = partCount(available: parts, units: count, work: count, minimum: minimumPassWork)
-    inParallel(parts) { part in
-        for i in run(part, of: parts, count) { output[i] += input[i] }
-    }
-}
-
-/// One input of `concatenate`: its `width` channels of every pixel go to channels
-/// `offset ..< offset + width` of an output `total` channels wide.
-@inline(never)
-private func copyChannels(
-    _ pixels: Int, _ input: UnsafePointer<Float>, width: Int, _ output: UnsafeMutablePointer<Float>, total: Int,
-    offset: Int
-) {
-    for pixel in 0..<pixels { (output + pixel * total + offset).update(from: input + pixel * width, count: width) }
-}
-
 // MARK: Matrix product
 
 #if CNNC_AVX512
@@ -1052,11 +596,6 @@ private let largestBlock = blockRows + blockRows / 4
 /// row tile (64) to wait for their store. The room is the widest panel's whatever this build's
 /// panels are: `cnnc build` prints the sizes into a model that may be compiled with other flags.
 private func scratchCount(depth: Int) -> Int { largestBlock * depth + 16 + tileRows * 32 }
-
-/// Floats a kernel of `columns` columns takes packed (`packPanels`): whole panels.
-private func packedCount(rows: Int, columns: Int) -> Int {
-    (columns + panelWidth - 1) / panelWidth * panelWidth * rows
-}
 
 /// A kernel [rows, columns] (row-major) in panels of `panelWidth` columns, each panel `rows` runs
 /// of `panelWidth` floats. `target` must be zeroed: the last panel's padding columns stay zero.
@@ -1458,134 +997,6 @@ private func storeFinished(
 
 // MARK: Cropping, upsampling and element-wise layers
 
-/// `cropping2d`: the rows and columns of the input from (`top`, `left`) on.
-@inline(never)
-private func crop(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, top: Int, left: Int
-) {
-    for n in 0..<batch {
-        for y in 0..<outputHeight {
-            (output + (n * outputHeight + y) * outputWidth * channels)
-                .update(from: input + ((n * height + y + top) * width + left) * channels, count: outputWidth * channels)
-        }
-    }
-}
-
-/// `upsampling2d` with `nearest`: each pixel repeated `factors` times on each axis.
-@inline(never)
-private func upsampleNearest(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, factors: (Int, Int)
-) {
-    let outputWidth = width * factors.1
-    for n in 0..<batch {
-        for y in 0..<height * factors.0 {
-            let source = input + (n * height + y / factors.0) * width * channels
-            let target = output + (n * height * factors.0 + y) * outputWidth * channels
-            for x in 0..<outputWidth {
-                (target + x * channels).update(from: source + x / factors.1 * channels, count: channels)
-            }
-        }
-    }
-}
-
-/// `upsampling2d` with `bilinear`, as Keras resizes: output pixel y samples input row
-/// (y + ½) / factor − ½, clamped to the image, between its two neighbours.
-@inline(never)
-private func upsampleBilinear(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int
-) {
-    func neighbours(_ index: Int, _ size: Int, _ outputSize: Int) -> (Int, Int, Float) {
-        let position = max((Float(index) + 0.5) * Float(size) / Float(outputSize) - 0.5, 0)
-        let low = min(Int(position), size - 1)
-        return (low, min(low + 1, size - 1), position - Float(low))
-    }
-    for n in 0..<batch {
-        let image = input + n * height * width * channels
-        for y in 0..<outputHeight {
-            let (top, bottom, dy) = neighbours(y, height, outputHeight)
-            for x in 0..<outputWidth {
-                let (left, right, dx) = neighbours(x, width, outputWidth)
-                let target = output + ((n * outputHeight + y) * outputWidth + x) * channels
-                let (a, b) = (image + (top * width + left) * channels, image + (top * width + right) * channels)
-                let (c, d) = (image + (bottom * width + left) * channels, image + (bottom * width + right) * channels)
-                for k in 0..<channels {
-                    let upper = a[k] + (b[k] - a[k]) * dx
-                    let lower = c[k] + (d[k] - c[k]) * dx
-                    target[k] = upper + (lower - upper) * dy
-                }
-            }
-        }
-    }
-}
-
-/// A `relu` layer's general form: `maxValue` where x ≥ maxValue, x from `threshold` up, and
-/// `slope` · (x − threshold) below it.
-@inline(never)
-private func clippedRelu(
-    _ count: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, maxValue: Float, slope: Float,
-    threshold: Float
-) {
-    for i in 0..<count {
-        let x = input[i]
-        output[i] = x >= maxValue ? maxValue : x >= threshold ? x : slope * (x - threshold)
-    }
-}
-
-/// How two inputs of a merge combine.
-private enum Combination: Sendable {
-    case add, multiply, subtract, maximum, minimum
-}
-
-/// output = first ∘ second for `batch` samples of [height, width, channels] (a rank-1 shape is
-/// [1, 1, C]); each input's axes are the output's or 1, which is broadcast. `output` may be `first`.
-@inline(never)
-private func combine(
-    _ combination: Combination, _ batch: Int, _ first: UnsafePointer<Float>, _ firstShape: (Int, Int, Int),
-    _ second: UnsafePointer<Float>, _ secondShape: (Int, Int, Int), _ output: UnsafeMutablePointer<Float>,
-    _ shape: (Int, Int, Int)
-) {
-    switch combination {
-    case .add: broadcast(batch, first, firstShape, second, secondShape, output, shape) { $0 + $1 }
-    case .multiply: broadcast(batch, first, firstShape, second, secondShape, output, shape) { $0 * $1 }
-    case .subtract: broadcast(batch, first, firstShape, second, secondShape, output, shape) { $0 - $1 }
-    case .maximum: broadcast(batch, first, firstShape, second, secondShape, output, shape) { max($0, $1) }
-    case .minimum: broadcast(batch, first, firstShape, second, secondShape, output, shape) { min($0, $1) }
-    }
-}
-
-@inline(__always)
-private func broadcast(
-    _ batch: Int, _ first: UnsafePointer<Float>, _ firstShape: (Int, Int, Int), _ second: UnsafePointer<Float>,
-    _ secondShape: (Int, Int, Int), _ output: UnsafeMutablePointer<Float>, _ shape: (Int, Int, Int),
-    _ operation: (Float, Float) -> Float
-) {
-    /// Element strides of an input over the output's axes: 0 where it is broadcast.
-    func strides(_ s: (Int, Int, Int)) -> (Int, Int, Int) {
-        (s.0 == 1 ? 0 : s.1 * s.2, s.1 == 1 ? 0 : s.2, s.2 == 1 ? 0 : 1)
-    }
-    let (a, b) = (strides(firstShape), strides(secondShape))
-    let firstSize = firstShape.0 * firstShape.1 * firstShape.2
-    let secondSize = secondShape.0 * secondShape.1 * secondShape.2
-    var target = output
-    for n in 0..<batch {
-        for y in 0..<shape.0 {
-            for x in 0..<shape.1 {
-                let p = first + n * firstSize + y * a.0 + x * a.1
-                let q = second + n * secondSize + y * b.0 + x * b.1
-                if a.2 == 1 && b.2 == 1 {
-                    for c in 0..<shape.2 { target[c] = operation(p[c], q[c]) }
-                } else {
-                    for c in 0..<shape.2 { target[c] = operation(p[c * a.2], q[c * b.2]) }
-                }
-                target += shape.2
-            }
-        }
-    }
-}
-
 /// Multiplies `count` floats in place by `factor` (an `average` merge's 1 / inputs).
 @inline(never)
 private func scale(_ count: Int, _ values: UnsafeMutablePointer<Float>, by factor: Float) {
@@ -1919,79 +1330,7 @@ private struct Patches: RowSource {
 
 // MARK: Separable convolution
 
-/// Output rows `separable` runs through its depthwise step at a time: enough for two row blocks
-/// of the pointwise product (`2 · blockRows` pixels), at most the whole image. The band stays in
-/// cache from the step that writes it to the product that reads it in place.
-private func separableBandRows(outputHeight: Int, outputWidth: Int) -> Int {
-    min(outputHeight, max(1, (2 * blockRows + outputWidth - 1) / outputWidth))
-}
-
-/// Floats of scratch `separable` needs, for any batch: a zero bias for the depthwise step, one band
-/// of its output (in·multiplier = `channels` wide), then the pointwise product's scratch.
-private func separableScratchCount(outputHeight: Int, outputWidth: Int, channels: Int) -> Int {
-    let band = separableBandRows(outputHeight: outputHeight, outputWidth: outputWidth) * outputWidth * channels
-    return zeroBiasCount(channels) + band + scratchCount(depth: channels)
-}
-
-/// Floats of a zero bias for `columns` outputs: whole 32-float panels, as the kernels read biases.
-private func zeroBiasCount(_ columns: Int) -> Int { (columns + 31) / 32 * 32 }
-
-/// `separable_conv2d`: the depthwise step (`depthwise`, without bias or clamp) on a band of output
-/// rows into scratch, then the pointwise step, a 1×1 convolution (`dense` over the band's pixels)
-/// with bias and clamp fused, band after band of each image. The band's padding is the layer's
-/// moved up by the rows before it, so its windows are the layer's own. The bands split across up
-/// to `scratch.parts` threads, each part with the band in its own scratch region.
-@inline(never)
-private func separable(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, multiplier: Int, outputHeight: Int, outputWidth: Int, filters: Int,
-    kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int), padding: (top: Int, left: Int),
-    depthwiseWeights: UnsafePointer<Float>, pointwiseWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    clamp: Clamp, scratch: Scratch
-) {
-    let depth = channels * multiplier
-    let bandRows = separableBandRows(outputHeight: outputHeight, outputWidth: outputWidth)
-    let bands = (outputHeight + bandRows - 1) / bandRows
-    let work = batch * outputHeight * outputWidth * depth * (kernel.0 * kernel.1 + filters)
-    let parts = partCount(available: scratch.parts, units: batch * bands, work: work, minimum: minimumProductWork)
-    inParallel(parts) { part in
-        let zeros = scratch.base + part * scratch.stride
-        zeros.update(repeating: 0, count: zeroBiasCount(depth))
-        let band = zeros + zeroBiasCount(depth)
-        let productScratch = Scratch(band + bandRows * outputWidth * depth)
-        for item in share(part, of: parts, batch * bands) {
-            let (n, y) = (item / bands, item % bands * bandRows)
-            let rows = min(bandRows, outputHeight - y)
-            depthwise(
-                1, input + n * height * width * channels, band, height: height, width: width, channels: channels,
-                multiplier: multiplier, outputHeight: rows, outputWidth: outputWidth, kernel: kernel, strides: strides,
-                dilation: dilation, padding: (padding.top - y * strides.0, padding.left), weights: depthwiseWeights,
-                bias: zeros, clamp: .none)
-            dense(
-                rows * outputWidth, band, output + (n * outputHeight + y) * outputWidth * filters, inputs: depth,
-                units: filters, weights: pointwiseWeights, bias: bias, clamp: clamp, scratch: productScratch)
-        }
-    }
-}
-
 // MARK: Convolutions of a few input channels
-
-/// Multiply-adds per output at or below which a convolution runs directly (`shallowConvolution`)
-/// rather than as a blocked matrix product: a network's first layer, one to three input channels.
-private let shallowDepth = 32
-
-/// Whether `shallowConvolution` takes a convolution of window `kernel` over `channels` channels: a
-/// window of at most `shallowDepth` multiply-adds, no dilation, output rows of a tile or more (the
-/// blocked product's tiles run on into the next row), and a band of its kernel rows, padded, that
-/// fits the scratch the matrix product would have had.
-private func isShallow(
-    width: Int, channels: Int, outputWidth: Int, kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int)
-) -> Bool {
-    let depth = kernel.0 * kernel.1 * channels
-    guard depth <= shallowDepth, dilation == (1, 1), outputWidth >= tileRows else { return false }
-    let pixels = shallowBandWidth(width: width, outputWidth: outputWidth, kernel: kernel.1, stride: strides.1)
-    return kernel.0 * pixels * channels + tileRows * panelWidth <= scratchCount(depth: depth)
-}
 
 /// Pixels a row of `shallowConvolution`'s band holds: the image's row, or as far as the last
 /// window reaches past it into the padding.
@@ -2185,10 +1524,6 @@ private struct Scratch {
     fileprivate func part(_ part: Int) -> Scratch { Scratch(base + part * stride, stride: stride, parts: 1) }
 }
 
-/// Floats a scratch region takes for a layer that needs `count`: whole 64-byte lines, so that the
-/// regions of two threads never share a cache line.
-private func scratchStride(_ count: Int) -> Int { (max(count, 1) + 15) / 16 * 16 }
-
 /// Calls `body(part)` for every part in `0 ..< parts`, on up to `parts` threads at once, the calling
 /// thread among them, and returns once every call has returned. One part runs on the calling
 /// thread. The threads are the `WorkerPool`'s where the Synchronization module is (and the pool is
@@ -2256,109 +1591,7 @@ private func splitBatch(_ batch: Int, scratch: Scratch, _ body: (Int, Range<Int>
     if each * threads < batch { body(0, each * threads..<batch, scratch) }
 }
 
-/// The lanes (arenas) `splitBatch` uses for a batch of `batch` samples on `threads` threads.
-private func laneCount(batch: Int, threads: Int) -> Int { batch >= threads ? threads : 1 }
-
 // MARK: Transposed convolution
-
-/// Floats of scratch `transposedConvolution` needs, for any batch: a zero bias for the product,
-/// `blockRows` rows of it (kh·kw·filters each), then the product's own scratch.
-private func transposedScratchCount(channels: Int, kernel: (Int, Int), filters: Int) -> Int {
-    let columns = kernel.0 * kernel.1 * filters
-    return zeroBiasCount(columns) + blockRows * columns + scratchCount(depth: channels)
-}
-
-/// Keras's kernel [kh, kw, filters, in] as the matrix `transposedConvolution` multiplies by:
-/// [in, kh·kw·filters], row c holding every tap's contribution of input channel c. Never
-/// inlined, as `foldScaleShift`.
-@inline(never)
-private func transposedConvolutionMatrix(_ kernel: [Float], channels: Int) -> [Float] {
-    let columns = kernel.count / max(channels, 1)
-    var matrix = [Float](repeating: 0, count: kernel.count)
-    for column in 0..<columns {
-        for c in 0..<channels { matrix[c * columns + column] = kernel[column * channels + c] }
-    }
-    return matrix
-}
-
-/// `conv2d_transpose`: what each input pixel adds to the output, its channels times the kernel
-/// [in, kh·kw·filters] (`transposedConvolutionMatrix`, packed), is a matrix product over
-/// `blockRows` pixels at a time; each product row is then added to the kh × kw output pixels it
-/// covers (col2im): input (y, x) and tap (ky, kx) go to output (y·sh − top + ky, x·sw − left + kx),
-/// taps outside the output dropped. The output starts as the bias; the clamp comes last. It runs
-/// on one thread (the first part of `scratch`): input pixels add into overlapping outputs, and an
-/// order that depended on a split would change the sums.
-@inline(never)
-private func transposedConvolution(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-    height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int, filters: Int,
-    kernel: (Int, Int), strides: (Int, Int), padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, scratch: Scratch
-) {
-    let columns = kernel.0 * kernel.1 * filters
-    let zeros = scratch.base
-    zeros.update(repeating: 0, count: zeroBiasCount(columns))
-    let products = scratch.base + zeroBiasCount(columns)
-    let productScratch = products + blockRows * columns
-    let outputPixels = outputHeight * outputWidth
-    for pixel in 0..<batch * outputPixels { (output + pixel * filters).update(from: bias, count: filters) }
-    let pixels = batch * height * width
-    var first = 0
-    while first < pixels {
-        let count = min(blockRows, pixels - first)
-        dense(
-            count, input + first * channels, products, inputs: channels, units: columns, weights: weights, bias: zeros,
-            clamp: .none, scratch: Scratch(productScratch))
-        for r in 0..<count {
-            let pixel = first + r
-            let (x, y, n) = (pixel % width, (pixel / width) % height, pixel / (width * height))
-            // The taps kx that land inside the output: consecutive output pixels, one run of floats.
-            let left = x * strides.1 - padding.left
-            let (low, high) = (max(0, -left), min(kernel.1, outputWidth - left))
-            guard low < high else { continue }
-            for ky in 0..<kernel.0 {
-                let oy = y * strides.0 - padding.top + ky
-                guard oy >= 0 && oy < outputHeight else { continue }
-                let target = output + ((n * outputHeight + oy) * outputWidth + left + low) * filters
-                let source = products + r * columns + (ky * kernel.1 + low) * filters
-                addRun(source, target, (high - low) * filters)
-            }
-        }
-        first += count
-    }
-    if clamp != .none { clampRun(output, batch * outputPixels * filters, clamp, scratch: products) }
-}
-
-/// target[i] += source[i] for `count` floats, sixteen at a time.
-@inline(__always)
-private func addRun(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 16 <= count {
-        store(load(target + i) + load(source + i), target + i)
-        i += 16
-    }
-    while i < count {
-        target[i] += source[i]
-        i += 1
-    }
-}
-
-/// The clamp of `finish` on `count` floats in place; the last partial vector goes through 32
-/// floats of `scratch` (its first 16 zeros as the bias, the rest where it is staged).
-private func clampRun(
-    _ values: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: Clamp, scratch: UnsafeMutablePointer<Float>
-) {
-    let (zeros, stage) = (scratch, scratch + 16)
-    zeros.update(repeating: 0, count: 32)
-    var i = 0
-    while i + 16 <= count {
-        store(finish(load(values + i), zeros, clamp), values + i)
-        i += 16
-    }
-    guard i < count else { return }
-    stage.update(from: values + i, count: count - i)
-    storePart(finish(load(stage), zeros, clamp), values + i, count - i, stage)
-}
 
 // MARK: Vector math
 
@@ -2397,28 +1630,6 @@ private func sigmoid(_ x: Lanes) -> Lanes { 1 / (1 + exp(-x)) }
 private func tanh(_ x: Lanes) -> Lanes {
     let magnitude = 1 - 2 / (exp(2 * abs(x)) + 1)
     return magnitude.replacing(with: -magnitude, where: x .< 0)
-}
-
-/// erf x as a rational function, x · P(x²) / Q(x²) on [−4, 4] (beyond, erf is ±1 in float), the
-/// minimax fit Eigen and XLA use: no exp, so gelu's loop stays small enough for the optimizer to
-/// inline all of it.
-@inline(__always)
-private func erf(_ x: Lanes) -> Lanes {
-    let x = clamp(x, -4, 4)
-    let x2 = x * x
-    var p = Lanes(repeating: -2.72614225801306e-10)
-    p = p * x2 + 2.77068142495902e-08
-    p = p * x2 - 2.10102402082508e-06
-    p = p * x2 - 5.69250639462346e-05
-    p = p * x2 - 7.34990630326855e-04
-    p = p * x2 - 2.95459980854025e-03
-    p = p * x2 - 1.60960333262415e-02
-    var q = Lanes(repeating: -1.45660718464996e-05)
-    q = q * x2 - 2.13374055278905e-04
-    q = q * x2 - 1.68282697438203e-03
-    q = q * x2 - 7.37332916720468e-03
-    q = q * x2 - 1.42647390514189e-02
-    return x * p / q
 }
 
 @inline(__always)
@@ -2579,11 +1790,6 @@ private func lanes(_ pointer: UnsafePointer<Float>) -> Lanes {
     UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
 }
 
-@inline(__always)
-private func storeLanes(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
-}
-
 // MARK: Weights
 
 /// Floats in 64-byte-aligned memory that never moves: packed weights and activation arenas.
@@ -2602,290 +1808,7 @@ private final class FloatStore: @unchecked Sendable {
     deinit { base.deallocate() }
 }
 
-/// Folds a per-channel x · scale + shift that follows a layer into its kernel and bias:
-/// (x·k + b) · s + t = x·(k·s) + (b·s + t). The kernel's last axis is the output channel (conv2d,
-/// depthwise_conv2d, dense; separable_conv2d's pointwise kernel; conv2d_transpose's matrix).
-/// Never inlined: it runs once a layer at load, and inlined into a generated model's initializer
-/// it would be a copy a layer to compile.
-@inline(never)
-private func foldScaleShift(kernel: [Float], bias: [Float]?, scale: [Float], shift: [Float]) -> (
-    kernel: [Float], bias: [Float]
-) {
-    let channels = scale.count
-    var kernel = kernel
-    for i in kernel.indices { kernel[i] *= scale[i % channels] }
-    let bias = bias ?? [Float](repeating: 0, count: channels)
-    return (kernel, (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
-}
-
-/// Batch-norm statistics as x · scale + shift. Never inlined, as `foldScaleShift`.
-@inline(never)
-private func normScaleShift(
-    gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
-) -> (scale: [Float], shift: [Float]) {
-    let scale = (0..<gamma.count).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
-    return (scale, (0..<gamma.count).map { beta[$0] - mean[$0] * scale[$0] })
-}
-
-/// `normalization` as x · scale + shift: scale = 1 / max(√variance, 1e-7), shift = −mean · scale.
-/// Never inlined, as `foldScaleShift`.
-@inline(never)
-private func normalizationScaleShift(mean: [Float], variance: [Float]) -> (scale: [Float], shift: [Float]) {
-    let scale = variance.map { 1 / max($0.squareRoot(), 1e-7) }
-    return (scale, (0..<mean.count).map { -mean[$0] * scale[$0] })
-}
-
 // MARK: Winograd convolution
-
-/// Output tiles (2×2 pixels each) a part of `winogradConvolution` transforms and multiplies at
-/// once: the blocked product's block of rows, so that its 16 products each sweep their weights once
-/// per block, as the direct convolution's does per block of pixels.
-private let winogradChunk = blockRows
-
-/// Whether `convolution` computes a 3×3 convolution by Winograd's minimal filtering F(2×2, 3×3)
-/// (Lavin and Gray, 2015): stride 1, no dilation, whole vectors of input and output channels,
-/// and an output whose 2×2 tiles waste at most a fifth of their pixels (a 7×7 image's 4×4 tiles
-/// hold 64 pixels for 49). Each 2×2 block of outputs then takes 16 multiply-adds per input
-/// channel and filter where the direct sum takes 36, in 16 matrix products of depth `channels`.
-/// The values differ from the direct sum's by rounding only (the transforms' coefficients are 0,
-/// ±1 and ±½). The same on every instruction set, so `cnnc build` sizes the weights as the
-/// compiled model packs them.
-private func usesWinograd(
-    channels: Int, filters: Int, outputHeight: Int, outputWidth: Int, kernel: (Int, Int), strides: (Int, Int),
-    dilation: (Int, Int)
-) -> Bool {
-    guard kernel == (3, 3), strides == (1, 1), dilation == (1, 1), channels % 16 == 0, filters % 16 == 0 else {
-        return false
-    }
-    let covered = (outputHeight + 1) / 2 * 2 * ((outputWidth + 1) / 2 * 2)
-    return outputHeight * outputWidth * 5 >= covered * 4
-}
-
-/// Floats the transformed kernel takes (`packWinograd`): 16 matrices [channels, filters] in whole
-/// panels of the widest panel width, whatever this build's.
-private func winogradPackedCount(channels: Int, filters: Int) -> Int {
-    16 * ((filters + 31) / 32 * 32) * channels
-}
-
-/// Floats of scratch a part of `winogradConvolution` takes: the transformed input and the
-/// products of a chunk of tiles, a zero bias, a window's copy, and the matrix product's own scratch.
-private func winogradScratchCount(channels: Int, filters: Int) -> Int {
-    16 * winogradChunk * (channels + filters) + (filters + 31) / 32 * 32 + 256 + scratchCount(depth: channels)
-}
-
-/// A 3×3 kernel [3, 3, channels, filters] (row-major) as Winograd's 16 matrices U = G·g·Gᵀ, one
-/// per point of the 4×4 transformed tile, each [channels, filters] in panels (`packPanels`), one
-/// after the other `winogradPackedCount / 16` floats apart. Computed in double precision. Never
-/// inlined, as `packPanels`.
-@inline(never)
-private func packWinograd(_ kernel: [Float], channels: Int, filters: Int, into target: UnsafeMutablePointer<Float>) {
-    // U[i][j] = Σ G[i][a]·g[a][b]·G[j][b]: point (i, j) takes tap (a, b) times G[i][a]·G[j][b].
-    let g: [Double] = [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1]
-    let (size, stride) = (channels * filters, winogradPackedCount(channels: channels, filters: filters) / 16)
-    var sums = [Double](repeating: 0, count: size)
-    var point = [Float](repeating: 0, count: size)
-    for i in 0..<4 {
-        for j in 0..<4 {
-            for index in 0..<size { sums[index] = 0 }
-            for a in 0..<3 {
-                for b in 0..<3 where g[3 * i + a] * g[3 * j + b] != 0 {
-                    let (weight, tap) = (g[3 * i + a] * g[3 * j + b], (3 * a + b) * size)
-                    for index in 0..<size { sums[index] += weight * Double(kernel[tap + index]) }
-                }
-            }
-            for index in 0..<size { point[index] = Float(sums[index]) }
-            packPanels(point, rows: channels, columns: filters, into: target + (4 * i + j) * stride)
-        }
-    }
-}
-
-/// `conv2d` 3×3, stride 1, by F(2×2, 3×3) (`usesWinograd`), weights from `packWinograd`. The
-/// output's 2×2 tiles are taken `winogradChunk` at a time: each tile's 4×4 input window becomes
-/// V = Bᵀ·d·B (16 rows of channels), then the 16 products M = V·U run as blocked matrix products,
-/// then each tile's outputs are Aᵀ·M·A, bias, residual and clamp fused into the store; the
-/// pixels of a tile past the output's edge are not stored. A layer splits across threads by
-/// chunks; each output is computed by one tile, the same whatever the split.
-@inline(never)
-private func winogradConvolution(
-    _ batch: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, height: Int, width: Int,
-    channels: Int, outputHeight: Int, outputWidth: Int, filters: Int, padding: (top: Int, left: Int),
-    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?,
-    scratch: Scratch
-) {
-    let (down, across) = ((outputHeight + 1) / 2, (outputWidth + 1) / 2)
-    let tiles = batch * down * across
-    let parts = partCount(
-        available: scratch.parts, units: (tiles + tileRows - 1) / tileRows, work: tiles * 16 * channels * filters,
-        minimum: minimumProductWork)
-    // Chunks of at most `winogradChunk` tiles, small enough that every part gets work.
-    let perPart = (tiles + parts - 1) / parts
-    let chunk = min(winogradChunk, (perPart + tileRows - 1) / tileRows * tileRows)
-    let chunks = (tiles + chunk - 1) / chunk
-    let matrixStride = winogradPackedCount(channels: channels, filters: filters) / 16
-    let zeroCount = (filters + 31) / 32 * 32
-    let geometry = WinogradGeometry(
-        height: height, width: width, channels: channels, outputHeight: outputHeight, outputWidth: outputWidth,
-        filters: filters, down: down, across: across, padTop: padding.top, padLeft: padding.left)
-    inParallel(parts) { part in
-        let transformed = scratch.base + part * scratch.stride
-        let products = transformed + 16 * winogradChunk * channels
-        let zeros = products + 16 * winogradChunk * filters
-        let window = zeros + zeroCount
-        let productScratch = window + 256
-        zeros.update(repeating: 0, count: zeroCount)
-        for index in share(part, of: parts, chunks) {
-            let first = index * chunk
-            let count = min(chunk, tiles - first)
-            transformInput(geometry, input, first: first, count: count, window: window, into: transformed)
-            for point in 0..<16 {
-                multiplyPart(
-                    rows: 0..<count, panels: 0..<(filters + panelWidth - 1) / panelWidth, depth: channels,
-                    columns: filters,
-                    source: MatrixRows(
-                        start: transformed + point * channels, depth: channels, rowStride: 16 * channels),
-                    weights: weights + point * matrixStride, bias: zeros, clamp: .none, residual: nil,
-                    output: products + point * count * filters, scratch: productScratch)
-            }
-            transformOutput(
-                geometry, products, first: first, count: count, output: output, bias: bias, clamp: clamp,
-                residual: residual)
-        }
-    }
-}
-
-/// The sizes `winogradConvolution`'s transforms take: the layer's, and its tiles down and across an image.
-private struct WinogradGeometry {
-    let height, width, channels, outputHeight, outputWidth, filters, down, across, padTop, padLeft: Int
-}
-
-/// Tiles `first ..< first + count` as V = Bᵀ·d·B, Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]:
-/// point p of tile t at `target + (16 · t + p) · channels`, so that a tile's stores run along
-/// memory. A window inside the image is read in place; one the image's edge cuts is first copied,
-/// 16 channels at a time, with zeros outside the image.
-@inline(never)
-private func transformInput(
-    _ g: WinogradGeometry, _ input: UnsafePointer<Float>, first: Int, count: Int, window: UnsafeMutablePointer<Float>,
-    into target: UnsafeMutablePointer<Float>
-) {
-    let pointStride = g.channels
-    let (row, column) = (g.width * g.channels, g.channels)
-    for t in 0..<count {
-        let (image, place) = (first + t).quotientAndRemainder(dividingBy: g.down * g.across)
-        let (tileRow, tileColumn) = place.quotientAndRemainder(dividingBy: g.across)
-        let (top, left) = (2 * tileRow - g.padTop, 2 * tileColumn - g.padLeft)
-        let origin = input + ((image * g.height + top) * g.width + left) * g.channels
-        let out = target + 16 * t * g.channels
-        let inside = top >= 0 && top + 4 <= g.height && left >= 0 && left + 4 <= g.width
-        let rows = max(0, -top)..<min(4, g.height - top)
-        let columns = max(0, -left)..<min(4, g.width - left)
-        for c in stride(from: 0, to: g.channels, by: 16) {
-            var (d, rowStep, columnStep) = (origin + c, row, column)
-            if !inside {
-                window.update(repeating: 0, count: 16 * 16)
-                for y in rows {
-                    for x in columns { store(load(d + y * row + x * column), window + (4 * y + x) * 16) }
-                }
-                (d, rowStep, columnStep) = (UnsafePointer(window), 64, 16)
-            }
-            // One call, so one copy of the transform to compile.
-            transformWindow(d, rowStep, columnStep, out + c, pointStride)
-        }
-    }
-}
-
-/// One window's 16 channels from `d` (cell (y, x) at `d + y · row + x · column`) as V = Bᵀ·d·B,
-/// point p at `out + p · pointStride`; a register's channels at a time.
-@inline(__always)
-private func transformWindow(
-    _ d: UnsafePointer<Float>, _ row: Int, _ column: Int, _ out: UnsafeMutablePointer<Float>, _ pointStride: Int
-) {
-    for c in stride(from: 0, to: 16, by: Lanes.scalarCount) {
-        @inline(__always) func cell(_ y: Int, _ x: Int) -> Lanes { lanes(d + y * row + x * column + c) }
-        // Bᵀ·d column by column, then each row of that by B.
-        let c0 = winogradInput(cell(0, 0), cell(1, 0), cell(2, 0), cell(3, 0))
-        let c1 = winogradInput(cell(0, 1), cell(1, 1), cell(2, 1), cell(3, 1))
-        let c2 = winogradInput(cell(0, 2), cell(1, 2), cell(2, 2), cell(3, 2))
-        let c3 = winogradInput(cell(0, 3), cell(1, 3), cell(2, 3), cell(3, 3))
-        @inline(__always) func put(_ row: Int, _ v: (Lanes, Lanes, Lanes, Lanes)) {
-            let p = out + 4 * row * pointStride + c
-            storeLanes(v.0, p)
-            storeLanes(v.1, p + pointStride)
-            storeLanes(v.2, p + 2 * pointStride)
-            storeLanes(v.3, p + 3 * pointStride)
-        }
-        put(0, winogradInput(c0.0, c1.0, c2.0, c3.0))
-        put(1, winogradInput(c0.1, c1.1, c2.1, c3.1))
-        put(2, winogradInput(c0.2, c1.2, c2.2, c3.2))
-        put(3, winogradInput(c0.3, c1.3, c2.3, c3.3))
-    }
-}
-
-/// Bᵀ·(d0, d1, d2, d3).
-@inline(__always)
-private func winogradInput(_ d0: Lanes, _ d1: Lanes, _ d2: Lanes, _ d3: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
-    (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
-}
-
-/// Aᵀ·(m0, m1, m2, m3).
-@inline(__always)
-private func winogradOutput(_ m0: Lanes, _ m1: Lanes, _ m2: Lanes, _ m3: Lanes) -> (Lanes, Lanes) {
-    (m0 + m1 + m2, m1 - m2 - m3)
-}
-
-/// Each tile's outputs from its 16 products (point p of tile t at `products + (p · count + t) ·
-/// filters`) as Aᵀ·M·A, Aᵀ = [1 1 1 0; 0 1 -1 -1], then bias, residual and clamp as `finish`
-/// applies them; the pixels past the output's edge are not stored. A register's filters at a
-/// time, M's rows one by one (M·A), summed into the output's two rows as they come (Aᵀ·): six
-/// registers live, which AVX2's sixteen hold.
-@inline(never)
-private func transformOutput(
-    _ g: WinogradGeometry, _ products: UnsafePointer<Float>, first: Int, count: Int,
-    output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp, residual: UnsafePointer<Float>?
-) {
-    let pointStride = count * g.filters
-    let (slope, high) = (Lanes(repeating: clamp.slope), Lanes(repeating: clamp.high))
-    for t in 0..<count {
-        let (image, place) = (first + t).quotientAndRemainder(dividingBy: g.down * g.across)
-        let (tileRow, tileColumn) = place.quotientAndRemainder(dividingBy: g.across)
-        let (y, x) = (2 * tileRow, 2 * tileColumn)
-        let (right, below) = (x + 1 < g.outputWidth, y + 1 < g.outputHeight)
-        let pixel = (image * g.outputHeight + y) * g.outputWidth + x
-        let m = products + t * g.filters
-        for f in stride(from: 0, to: g.filters, by: Lanes.scalarCount) {
-            @inline(__always) func row(_ r: Int) -> (Lanes, Lanes) {
-                let p = m + 4 * r * pointStride + f
-                return winogradOutput(
-                    lanes(p), lanes(p + pointStride), lanes(p + 2 * pointStride), lanes(p + 3 * pointStride))
-            }
-            let r0 = row(0)
-            let r1 = row(1)
-            var upper = (r0.0 + r1.0, r0.1 + r1.1)
-            var lower = r1
-            let r2 = row(2)
-            upper = (upper.0 + r2.0, upper.1 + r2.1)
-            lower = (lower.0 - r2.0, lower.1 - r2.1)
-            let r3 = row(3)
-            lower = (lower.0 - r3.0, lower.1 - r3.1)
-            let b = lanes(bias + f)
-            @inline(__always) func put(_ value: Lanes, _ offset: Int) {
-                let at = (pixel + offset) * g.filters + f
-                var value = value + b
-                if let residual { value += lanes(residual + at) }
-                // `clamped` on `Lanes`, the slope and cap made vectors once: depthwise's form, which
-                // takes them as floats, left a call and spills here on AVX-512.
-                let scaled = value * slope
-                let larger = value.replacing(with: scaled, where: scaled .> value)
-                storeLanes(larger.replacing(with: high, where: larger .> high), output + at)
-            }
-            put(upper.0, 0)
-            if right { put(upper.1, 1) }
-            if below {
-                put(lower.0, g.outputWidth)
-                if right { put(lower.1, g.outputWidth + 1) }
-            }
-        }
-    }
-}
 
 // MARK: Worker threads
 
@@ -3040,12 +1963,18 @@ private struct WeightsProblem: Error {
 @_optimize(none)
 private func readSafeTensors(_ bytes: [UInt8]) throws(WeightsProblem) -> [String: (shape: [Int], values: [Float])] {
     guard bytes.count >= 8 else { throw WeightsProblem(message: "too short for a safetensors file") }
-    var declared: UInt64 = 0
-    for i in 0..<8 { declared |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-    guard declared <= UInt64(bytes.count - 8) else {
-        throw WeightsProblem(message: "header length \(declared) runs past the end of the file; it may be truncated")
+    // The header's length: 8 bytes, little-endian, read as one word (two where UInt has 32 bits).
+    let (length, high, stated) = bytes.withUnsafeBytes { raw in
+        (
+            UInt(littleEndian: raw.loadUnaligned(as: UInt.self)),
+            MemoryLayout<UInt>.size == 8 ? 0 : UInt(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt.self)),
+            UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        )
     }
-    let dataStart = 8 + Int(declared)
+    guard high == 0, length <= UInt(bitPattern: bytes.count - 8) else {
+        throw WeightsProblem(message: "header length \(stated) runs past the end of the file; it may be truncated")
+    }
+    let dataStart = 8 + Int(bitPattern: length)
     guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
         let header = json as? [String: Any]
     else { throw WeightsProblem(message: "the header is not a JSON object") }
@@ -3072,42 +2001,53 @@ private func readSafeTensors(_ bytes: [UInt8]) throws(WeightsProblem) -> [String
         guard !overflow, begin >= 0, end >= begin, end - begin == bytesNeeded, end <= bytes.count - dataStart else {
             throw WeightsProblem(message: "tensor '\(name)' has data_offsets \(offsets) that do not fit its shape or the file")
         }
-        tensors[name] = (shape, floats(bytes, from: dataStart + begin, count: count, size: size, dtype: dtype))
+        tensors[name] = (shape, floats(bytes, from: dataStart + begin, count: count, dtype: dtype))
     }
     return tensors
 }
 
-/// `count` values of type `dtype` (F32, F16, BF16 or F64), `size` bytes each, from `bytes[start...]`,
-/// little-endian.
-private func floats(_ bytes: [UInt8], from start: Int, count: Int, size: Int, dtype: String) -> [Float] {
+/// `count` values of type `dtype` (F32, F16, BF16 or F64) from `bytes[start...]`, little-endian.
+/// Each value is loaded whole and taken apart with its own type's operators: a generic integer
+/// conversion or shift (`UInt32(byte) << 8`) makes swiftc optimize every witness of the integer
+/// protocols for each type involved, a tenth of MNIST's compile time for the four types here.
+private func floats(_ bytes: [UInt8], from start: Int, count: Int, dtype: String) -> [Float] {
     [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-        for i in 0..<count {
-            let at = start + i * size
+        bytes.withUnsafeBytes { raw in
+            // The four bytes at `offset`. A 2-byte value is the upper half of the four that end
+            // with it, which are in the file: the data follows the 8-byte length and the header.
+            func word(_ offset: Int) -> UInt32 {
+                UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            }
             switch dtype {
             case "F32":
-                buffer[i] = Float(bitPattern: UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8
-                    | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
-            case "F16": buffer[i] = halfToFloat(UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8)
-            case "BF16": buffer[i] = Float(bitPattern: (UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8) << 16)
+                for i in 0..<count { buffer[i] = Float(bitPattern: word(start + 4 * i)) }
+            case "F16":
+                for i in 0..<count { buffer[i] = halfToFloat(word(start + 2 * i - 2) &>> 16) }
+            case "BF16":
+                for i in 0..<count { buffer[i] = Float(bitPattern: word(start + 2 * i - 2) & 0xFFFF_0000) }
             default:
-                var bits: UInt64 = 0
-                for j in 0..<8 { bits |= UInt64(bytes[at + j]) << (8 * UInt64(j)) }
-                buffer[i] = Float(Double(bitPattern: bits))
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self)
+                    buffer[i] = Float(Double(bitPattern: UInt64(littleEndian: bits)))
+                }
             }
         }
         initialized = count
     }
 }
 
-/// IEEE half precision to Float, subnormals, infinities and NaN included.
-private func halfToFloat(_ bits: UInt16) -> Float {
-    let sign: Float = bits & 0x8000 == 0 ? 1 : -1
-    let exponent = Int(bits >> 10 & 0x1F)
-    let fraction = Float(bits & 0x3FF)
+/// IEEE half precision, the low 16 bits of `half`, to Float: subnormals, infinities and NaN
+/// (its payload kept) included.
+private func halfToFloat(_ half: UInt32) -> Float {
+    let sign = (half & 0x8000) &<< 16
+    let (exponent, fraction) = ((half &>> 10) & 0x1F, half & 0x3FF)
     switch exponent {
-    case 0: return sign * fraction * 0x1p-24
-    case 31: return fraction == 0 ? sign * .infinity : .nan
-    default: return sign * (1 + fraction / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+    case 0:
+        // fraction · 2⁻²⁴, exactly: 2⁻¹⁴ · (1 + fraction / 1024), less 2⁻¹⁴.
+        let magnitude = Float(bitPattern: 113 &<< 23 | fraction &<< 13) - Float(bitPattern: 113 &<< 23)
+        return Float(bitPattern: sign | magnitude.bitPattern)
+    case 31: return Float(bitPattern: sign | 0x7F80_0000 | fraction &<< 13)
+    default: return Float(bitPattern: sign | (exponent &+ 112) &<< 23 | fraction &<< 13)
     }
 }
 
