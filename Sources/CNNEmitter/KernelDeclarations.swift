@@ -24,6 +24,7 @@ struct KernelDeclarations {
     init(_ text: String) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var piece = Piece(lines: lines[0..<0])
+        var code = ""
         var (depth, conditions) = (0, 0)
         // A line that declares a name, after its attributes and modifiers; one that extends a type.
         let declaration =
@@ -35,24 +36,30 @@ struct KernelDeclarations {
             let continues = line.hasPrefix("#else") || line.hasPrefix("#elseif") || line.hasPrefix("#endif")
             let starts = line.first.map { !$0.isWhitespace } == true && !closes && !continues
             if topLevel && (line.isEmpty || (starts && piece.hasCode) || piece.lines.last?.isEmpty == true) {
-                if !piece.lines.isEmpty { pieces.append(piece) }
-                piece = Piece(lines: lines[index..<index])
+                if !piece.lines.isEmpty {
+                    piece.mentions = Self.identifiers(in: code)
+                    pieces.append(piece)
+                }
+                (piece, code) = (Piece(lines: lines[index..<index]), "")
             }
             piece.lines = lines[piece.lines.startIndex...index]
-            let code = Self.code(line)
+            let lineCode = Self.code(line)
+            code += lineCode + "\n"
             if line.hasPrefix("#if") { conditions += 1 }
             if line.hasPrefix("#endif") { conditions -= 1 }
-            if depth == 0, let match = code.firstMatch(of: declaration) {
+            if depth == 0, let match = lineCode.firstMatch(of: declaration) {
                 piece.names.append(match.name)
-            } else if depth == 0, let match = code.firstMatch(of: extensionDeclaration) {
+            } else if depth == 0, let match = lineCode.firstMatch(of: extensionDeclaration) {
                 piece.extends = match.name
             }
-            let trimmed = code.drop { $0.isWhitespace }
+            let trimmed = lineCode.drop { $0.isWhitespace }
             if !trimmed.isEmpty && !trimmed.hasPrefix("@") && !trimmed.hasPrefix("#") { piece.hasCode = true }
-            piece.mentions.formUnion(Self.identifiers(in: code))
-            depth += code.reduce(0) { $0 + ("([{".contains($1) ? 1 : ")]}".contains($1) ? -1 : 0) }
+            depth += lineCode.reduce(0) { $0 + ("([{".contains($1) ? 1 : ")]}".contains($1) ? -1 : 0) }
         }
-        if !piece.lines.isEmpty { pieces.append(piece) }
+        if !piece.lines.isEmpty {
+            piece.mentions = Self.identifiers(in: code)
+            pieces.append(piece)
+        }
     }
 
     /// The declarations the code `roots` reaches, directly or through other declarations, with the
@@ -116,8 +123,25 @@ struct KernelDeclarations {
         return result
     }
 
-    /// Every identifier in `code`.
+    /// The identifiers in `code` that may name a top-level declaration: not a member (`.tanh`,
+    /// `Foundation.exp`; `0...count` still names `count`), and not an enum's cases as it declares
+    /// them (`case linear, relu, tanh`), so that `Activation` does not keep every activation's code.
     static func identifiers(in code: String) -> Set<Substring> {
-        Set(code.matches(of: /[A-Za-z_][A-Za-z0-9_]*/).map { code[$0.range] })
+        var names = Set<Substring>()
+        var caseList = false
+        for line in code.split(separator: "\n", omittingEmptySubsequences: false) {
+            let listed = line.wholeMatch(of: /\s*(case\s+)?[A-Za-z_][\w\s,]*/) != nil
+            if line.wholeMatch(of: /\s*case\s+[A-Za-z_][\w\s,]*/) != nil || (caseList && listed) {
+                caseList = line.last { !$0.isWhitespace } == ","
+                continue
+            }
+            caseList = false
+            for match in line.matches(of: /[A-Za-z_][A-Za-z0-9_]*/) {
+                let before = line[..<match.range.lowerBound]
+                if before.hasSuffix(".") && !before.hasSuffix("..") { continue }
+                names.insert(line[match.range])
+            }
+        }
+        return names
     }
 }

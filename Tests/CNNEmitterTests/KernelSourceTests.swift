@@ -139,9 +139,17 @@ import Testing
             private func c() { print("b") }  // b
             private struct D {}
             extension D { func e() { b() } }
+            private enum F {
+                case g, a,
+                    b
+            }
+            private func g() { _ = 0...a; _ = F.b }
             """
         let declarations = KernelDeclarations(text)
-        #expect(declarations.pieces.map(\.names) == [["a"], [], ["b"], ["c"], ["D"], []])
+        #expect(declarations.pieces.map(\.names) == [["a"], [], ["b"], ["c"], ["D"], [], ["F"], ["g"]])
+        // A case as its enum declares it, or a member, names no top-level declaration.
+        #expect(declarations.pieces[6].mentions == ["private", "enum", "F"])
+        #expect(declarations.pieces[7].mentions == ["private", "func", "g", "_", "a", "F"])
         #expect(
             declarations.reachable(from: "a()")
                 == "/// Uses `b`.\nprivate func a() { c() }\n\nprivate func c() { print(\"b\") }  // b")

@@ -273,11 +273,6 @@ private func activate(
     }
 }
 
-/// log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-private func softplus(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
-    for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
-}
-
 #if CNNC_AVX512
     /// The activation pass's vector: one AVX-512 register.
     private typealias Lanes = SIMD16<Float>
@@ -1620,10 +1615,6 @@ private func exp(_ x: Lanes) -> Lanes {
     let exponent = unsafeBitCast(n + 8_388_735, to: Lanes.MaskStorage.self) &<< 23
     return p * unsafeBitCast(exponent, to: Lanes.self)
 }
-
-/// 1 / (1 + e^−x); saturates to 0 and 1 without overflow.
-@inline(__always)
-private func sigmoid(_ x: Lanes) -> Lanes { 1 / (1 + exp(-x)) }
 
 /// tanh x = sign(x) · (1 − 2 / (e^2|x| + 1)).
 @inline(__always)

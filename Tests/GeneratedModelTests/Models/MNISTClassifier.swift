@@ -269,11 +269,6 @@ private func activate(
     }
 }
 
-/// log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|).
-private func softplus(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
-    for i in 0..<count { output[i] = max(input[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(input[i]))) }
-}
-
 #if CNNC_AVX512
     /// The activation pass's vector: one AVX-512 register.
     private typealias Lanes = SIMD16<Float>
@@ -1612,20 +1607,6 @@ private func exp(_ x: Lanes) -> Lanes {
     let exponent = unsafeBitCast(n + 8_388_735, to: Lanes.MaskStorage.self) &<< 23
     return p * unsafeBitCast(exponent, to: Lanes.self)
 }
-
-/// 1 / (1 + e^−x); saturates to 0 and 1 without overflow.
-@inline(__always)
-private func sigmoid(_ x: Lanes) -> Lanes { 1 / (1 + exp(-x)) }
-
-/// tanh x = sign(x) · (1 − 2 / (e^2|x| + 1)).
-@inline(__always)
-private func tanh(_ x: Lanes) -> Lanes {
-    let magnitude = 1 - 2 / (exp(2 * abs(x)) + 1)
-    return magnitude.replacing(with: -magnitude, where: x .< 0)
-}
-
-@inline(__always)
-private func abs(_ x: Lanes) -> Lanes { x.replacing(with: -x, where: x .< 0) }
 
 /// `x` limited to [low, high]. (`SIMD.clamped` compares lane by lane, and `pointwiseMin` on
 /// SIMD8 stays a call; masks stay in vectors.)
