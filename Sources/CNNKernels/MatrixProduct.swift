@@ -159,11 +159,13 @@ private func multiplyBlocks<Source: RowSource>(
                 // tile's code to compile.
                 let runs = source.runs(of: a)
                 let start = b + runs.weightOffset * panelWidth
-                if panelWidth > 16 && live > 16 {
-                    wideTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
-                } else {
-                    narrowTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
-                }
+                #if CNNC_AVX512
+                    if live > 16 {
+                        wideTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
+                        continue
+                    }
+                #endif
+                narrowTile(a, runs, start, c, columns, count, live, panelBias, clamp, r, stage, ahead)
             }
             // The rows left over, once a group of panels a row tile covers is done: its weights
             // are still in cache.
@@ -263,89 +265,92 @@ struct Ahead {
     }
 }
 
-/// Six rows by 32 columns in twelve accumulators.
-@inline(__always)
-private func wideTile(
-    _ a: TileRows, _ runs: Runs, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int,
-    _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ residual: UnsafePointer<Float>?,
-    _ stage: UnsafeMutablePointer<Float>, _ ahead: Ahead
-) {
-    var c00 = Vector()
-    var c01 = Vector()
-    var c10 = Vector()
-    var c11 = Vector()
-    var c20 = Vector()
-    var c21 = Vector()
-    var c30 = Vector()
-    var c31 = Vector()
-    var c40 = Vector()
-    var c41 = Vector()
-    var c50 = Vector()
-    var c51 = Vector()
-    var fetch = ahead.pointer
-    for segment in 0..<runs.segments {
-        let offset = segment * runs.gap
-        let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
-        let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
-        var b = b + segment * runs.weightGap * panelWidth
-        for k in 0..<runs.length {
-            let (b0, b1) = (load(b), load(b + 16))
-            var x = Vector(repeating: a0[k])
-            multiplyAdd(&c00, x, b0)
-            multiplyAdd(&c01, x, b1)
-            x = Vector(repeating: a1[k])
-            multiplyAdd(&c10, x, b0)
-            multiplyAdd(&c11, x, b1)
-            x = Vector(repeating: a2[k])
-            multiplyAdd(&c20, x, b0)
-            multiplyAdd(&c21, x, b1)
-            x = Vector(repeating: a3[k])
-            multiplyAdd(&c30, x, b0)
-            multiplyAdd(&c31, x, b1)
-            x = Vector(repeating: a4[k])
-            multiplyAdd(&c40, x, b0)
-            multiplyAdd(&c41, x, b1)
-            x = Vector(repeating: a5[k])
-            multiplyAdd(&c50, x, b0)
-            multiplyAdd(&c51, x, b1)
-            b += panelWidth
-            prefetch(fetch)
-            fetch += ahead.step
+#if CNNC_AVX512
+    /// Six rows by 32 columns in twelve accumulators: AVX-512 builds only, whose panels are 32
+    /// wide; the others do not compile it.
+    @inline(__always)
+    private func wideTile(
+        _ a: TileRows, _ runs: Runs, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ columns: Int,
+        _ rows: Int, _ live: Int, _ bias: UnsafePointer<Float>, _ clamp: Clamp, _ residual: UnsafePointer<Float>?,
+        _ stage: UnsafeMutablePointer<Float>, _ ahead: Ahead
+    ) {
+        var c00 = Vector()
+        var c01 = Vector()
+        var c10 = Vector()
+        var c11 = Vector()
+        var c20 = Vector()
+        var c21 = Vector()
+        var c30 = Vector()
+        var c31 = Vector()
+        var c40 = Vector()
+        var c41 = Vector()
+        var c50 = Vector()
+        var c51 = Vector()
+        var fetch = ahead.pointer
+        for segment in 0..<runs.segments {
+            let offset = segment * runs.gap
+            let (a0, a1, a2) = (a.r0 + offset, a.r1 + offset, a.r2 + offset)
+            let (a3, a4, a5) = (a.r3 + offset, a.r4 + offset, a.r5 + offset)
+            var b = b + segment * runs.weightGap * panelWidth
+            for k in 0..<runs.length {
+                let (b0, b1) = (load(b), load(b + 16))
+                var x = Vector(repeating: a0[k])
+                multiplyAdd(&c00, x, b0)
+                multiplyAdd(&c01, x, b1)
+                x = Vector(repeating: a1[k])
+                multiplyAdd(&c10, x, b0)
+                multiplyAdd(&c11, x, b1)
+                x = Vector(repeating: a2[k])
+                multiplyAdd(&c20, x, b0)
+                multiplyAdd(&c21, x, b1)
+                x = Vector(repeating: a3[k])
+                multiplyAdd(&c30, x, b0)
+                multiplyAdd(&c31, x, b1)
+                x = Vector(repeating: a4[k])
+                multiplyAdd(&c40, x, b0)
+                multiplyAdd(&c41, x, b1)
+                x = Vector(repeating: a5[k])
+                multiplyAdd(&c50, x, b0)
+                multiplyAdd(&c51, x, b1)
+                b += panelWidth
+                prefetch(fetch)
+                fetch += ahead.step
+            }
         }
-    }
-    if residual == nil && live == panelWidth {
-        // The common case, a whole panel and no residual, stored here with the clamp made vectors
-        // once (`VectorClamp`). Other stores go through `storeTile`.
-        let finished = VectorClamp(clamp)
-        @inline(__always) func put(_ row: Int, _ output: Int, _ left: Vector, _ right: Vector) {
-            guard row < rows else { return }
-            let target = c + output &* columns
-            store(finished.apply(left, bias), target)
-            store(finished.apply(right, bias + 16), target + 16)
+        if residual == nil && live == panelWidth {
+            // The common case, a whole panel and no residual, stored here with the clamp made vectors
+            // once (`VectorClamp`). Other stores go through `storeTile`.
+            let finished = VectorClamp(clamp)
+            @inline(__always) func put(_ row: Int, _ output: Int, _ left: Vector, _ right: Vector) {
+                guard row < rows else { return }
+                let target = c + output &* columns
+                store(finished.apply(left, bias), target)
+                store(finished.apply(right, bias + 16), target + 16)
+            }
+            put(0, a.o0, c00, c01)
+            put(1, a.o1, c10, c11)
+            put(2, a.o2, c20, c21)
+            put(3, a.o3, c30, c31)
+            put(4, a.o4, c40, c41)
+            put(5, a.o5, c50, c51)
+            return
         }
-        put(0, a.o0, c00, c01)
-        put(1, a.o1, c10, c11)
-        put(2, a.o2, c20, c21)
-        put(3, a.o3, c30, c31)
-        put(4, a.o4, c40, c41)
-        put(5, a.o5, c50, c51)
-        return
+        let sums = stage + 16
+        store(c00, sums)
+        store(c01, sums + 16)
+        store(c10, sums + 32)
+        store(c11, sums + 48)
+        store(c20, sums + 64)
+        store(c21, sums + 80)
+        store(c30, sums + 96)
+        store(c31, sums + 112)
+        store(c40, sums + 128)
+        store(c41, sums + 144)
+        store(c50, sums + 160)
+        store(c51, sums + 176)
+        storeTile(sums, a, rows, c, columns, live, bias, clamp, residual, stage)
     }
-    let sums = stage + 16
-    store(c00, sums)
-    store(c01, sums + 16)
-    store(c10, sums + 32)
-    store(c11, sums + 48)
-    store(c20, sums + 64)
-    store(c21, sums + 80)
-    store(c30, sums + 96)
-    store(c31, sums + 112)
-    store(c40, sums + 128)
-    store(c41, sums + 144)
-    store(c50, sums + 160)
-    store(c51, sums + 176)
-    storeTile(sums, a, rows, c, columns, live, bias, clamp, residual, stage)
-}
+#endif
 
 /// Six rows by at most 16 columns: a whole 16-wide panel, or the first half of a 32-wide one.
 @inline(__always)
