@@ -64,6 +64,35 @@ import Testing
         }
     }
 
+    /// A file too short, a header length past the end of the file (the largest one too) or data
+    /// offsets past it are errors the model's initializer throws, naming the problem.
+    @Test func corruptFilesAreThrownNotTrapped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-corrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func length(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        let header = Array(#"{"conv2d.kernel":{"dtype":"F16","shape":[3,3,1,32],"data_offsets":[0,576]}}"#.utf8)
+        let files: [(bytes: [UInt8], problem: String)] = [
+            ([1, 2, 3], "too short for a safetensors file"),
+            (length(1000) + header, "header length 1000 runs past the end of the file"),
+            (length(.max) + header, "header length 18446744073709551615 runs past the end of the file"),
+            (
+                length(UInt64(header.count)) + header + [0, 0],
+                "tensor 'conv2d.kernel' has data_offsets [0, 576] that do not fit its shape or the file"
+            ),
+        ]
+        for (index, file) in files.enumerated() {
+            let path = folder.appendingPathComponent("\(index).safetensors").path
+            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try MNISTClassifier(weightsAt: path)
+                Issue.record("file \(index) loaded")
+            } catch {
+                #expect(error.description.contains(file.problem), "\(error.description)")
+            }
+        }
+    }
+
     /// The generated reader converts F16, BF16 and F64 as the interpreter's does: MNIST's weights
     /// as values each of them holds exactly (multiples of 2⁻⁷ below one half, and in the last bias
     /// half-precision subnormals, -0 and larger values) load to the same floats as the F32 file,
