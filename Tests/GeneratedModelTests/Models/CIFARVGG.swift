@@ -451,8 +451,10 @@ private func pool(
     }
 }
 
-/// Output rows `rows` (image after image) of `pool`, on the calling thread: a function of its own,
-/// not the closure's body, as `shallowLines` is.
+/// Output rows `rows` (image after image) of `pool`, on the calling thread. A function of its own
+/// rather than the body of `inParallel`'s closure: `inParallel`, inlined, runs a single part by
+/// calling its body directly, and the compiler compiled that body twice, there and in the closure
+/// the threads call.
 @inline(never)
 private func poolRows(
     _ rows: Range<Int>, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, average: Bool,
