@@ -112,9 +112,9 @@ import Testing
         #expect(declarations.pieces.flatMap(\.lines).joined(separator: "\n") == KernelSource.text)
         let names = declarations.pieces.flatMap(\.names)
         var (declared, depth) = (0, 0)
+        let declaration =
+            /^\s*(@\w+(\([^)]*\))?\s+)*private\s+(final\s+)?(func|struct|enum|class|protocol|typealias|let|var)\s/
         for line in KernelSource.text.split(separator: "\n") {
-            let declaration =
-                /^\s*(@\w+(\([^)]*\))?\s+)*private\s+(final\s+)?(func|struct|enum|class|protocol|typealias|let|var)\s/
             if depth == 0, line.firstMatch(of: declaration) != nil { declared += 1 }
             let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             depth += code.filter { $0 == "{" }.count - code.filter { $0 == "}" }.count

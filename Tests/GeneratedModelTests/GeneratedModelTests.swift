@@ -93,10 +93,10 @@ import Testing
         }
     }
 
-    /// The generated reader converts F16, BF16 and F64 as the interpreter's does: MNIST's weights
-    /// as values each of them holds exactly (multiples of 2⁻⁷ below one half, and in the last bias
-    /// half-precision subnormals, -0 and larger values) load to the same floats as the F32 file,
-    /// so the outputs are bitwise the same.
+    /// The generated reader converts F16, BF16 and F64 exactly: MNIST's weights written as values
+    /// each of them holds (multiples of 2⁻⁷ from -1/2 to 1/2, and in the last bias half-precision
+    /// subnormals, -0 and larger values) load to the same floats as the F32 file, so the outputs are
+    /// bitwise the same.
     @Test(arguments: ["F16", "BF16", "F64"])
     func otherDtypesLoadAsTheirFloats(_ dtype: String) throws {
         let graph = try #require(Compilation(path: Self.root.appendingPathComponent("specs/mnist.yaml").path).graph)
