@@ -70,14 +70,13 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-corrupt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        func length(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
         let header = Array(#"{"conv2d.kernel":{"dtype":"F16","shape":[3,3,1,32],"data_offsets":[0,576]}}"#.utf8)
         let files: [(bytes: [UInt8], problem: String)] = [
             ([1, 2, 3], "too short for a safetensors file"),
-            (length(1000) + header, "header length 1000 runs past the end of the file"),
-            (length(.max) + header, "header length 18446744073709551615 runs past the end of the file"),
+            (Self.littleEndian(1000) + header, "header length 1000 runs past the end of the file"),
+            (Self.littleEndian(.max) + header, "header length 18446744073709551615 runs past the end of the file"),
             (
-                length(UInt64(header.count)) + header + [0, 0],
+                Self.littleEndian(UInt64(header.count)) + header + [0, 0],
                 "tensor 'conv2d.kernel' has data_offsets [0, 576] that do not fit its shape or the file"
             ),
         ]
@@ -144,8 +143,7 @@ import Testing
             case "BF16": bits = UInt64(value.bitPattern >> 16)
             default: bits = Double(value).bitPattern
             }
-            let size = dtype == "F64" ? 8 : 2
-            return (0..<size).map { UInt8(truncatingIfNeeded: bits >> (8 * $0)) }
+            return Array(littleEndian(bits).prefix(dtype == "F64" ? 8 : 2))
         }
         var (entries, data) = ([String](), [UInt8]())
         for tensor in tensors {
@@ -156,7 +154,12 @@ import Testing
             )
         }
         let header = Array("{\(entries.joined(separator: ","))}".utf8)
-        return (0..<8).map { UInt8(truncatingIfNeeded: header.count >> (8 * $0)) } + header + data
+        return littleEndian(UInt64(header.count)) + header + data
+    }
+
+    /// The 8 bytes of `value`, little-endian: a safetensors header's length, or a value's bytes.
+    static func littleEndian(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 
     @Test func mismatchedWeightsAreThrownNotTrapped() throws {
